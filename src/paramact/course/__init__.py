@@ -1,0 +1,1 @@
+"""Course pipeline: release chapters from the master notebooks, check the build for leaks, autograde."""

@@ -1,0 +1,1 @@
+"""Reproductions of the experiments of Kong & Ko (2021): XOR (``paramact.experiments.xor``) and MNIST (``paramact.experiments.mnist``)."""

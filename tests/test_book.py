@@ -1,0 +1,57 @@
+"""The site builds with every warning an error, and no solution or hidden test reaches it."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from paramact.course.leaks import find_leaks, secret_lines
+
+ROOT = Path(__file__).resolve().parents[1]
+MASTER = ROOT / "solutions" / "01_perceptron" / "perceptron.ipynb"
+RELEASE = ROOT / "chapters" / "01_perceptron" / "perceptron.ipynb"
+
+
+def test_secret_lines_cover_solutions_and_hidden_tests_but_not_the_release():
+    secrets = secret_lines(MASTER, RELEASE)
+    assert "### BEGIN SOLUTION" in secrets and "### END HIDDEN TESTS" in secrets
+    assert "return (np.asarray(u) > 0).astype(np.float64)" in secrets
+    public = RELEASE.read_text()
+    assert all(s not in public for s in secrets if not s.startswith("###")), "a secret line is in the release"
+
+
+def test_leak_check_finds_a_solution_line_hidden_in_highlighted_html(tmp_path):
+    (tmp_path / "page.html").write_text(
+        '<pre><span class="k">return</span> <span class="p">(</span>np<span class="o">.</span>asarray(u) '
+        '&gt; 0).astype(np.float64)</pre>'
+    )
+    leaks = find_leaks(ROOT, tmp_path)
+    assert [leak.secret for leak in leaks] == ["return (np.asarray(u) > 0).astype(np.float64)"]
+
+
+def test_leak_check_passes_the_released_chapter_and_flags_a_copied_master(tmp_path):
+    shutil.copy(RELEASE, tmp_path / "perceptron.ipynb")
+    assert find_leaks(ROOT, tmp_path) == []
+    (tmp_path / "solutions").mkdir()
+    shutil.copy(MASTER, tmp_path / "solutions" / "perceptron.ipynb")
+    assert find_leaks(ROOT, tmp_path), "a master copied into the build must be reported"
+
+
+@pytest.mark.slow
+def test_book_builds_with_warnings_as_errors_and_leaks_nothing(tmp_path):
+    build = subprocess.run(
+        [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going",
+         "--path-output", str(tmp_path)],
+        capture_output=True, text=True,
+    )
+    assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-4000:]
+    html = tmp_path / "_build" / "html"
+    page = (html / "chapters" / "01_perceptron" / "perceptron.html").read_text()
+    assert "mybinder.org" in page and "colab.research.google.com" in page, "launch buttons missing"
+    assert "perceptron.ipynb" in page, "download of the .ipynb missing"
+    assert "NotImplementedError" in page, "the stubs' expected failures must be shown"
+    assert "Rosenblatt" in (html / "references.html").read_text(), "bibliography missing"
+    assert find_leaks(ROOT, html) == []

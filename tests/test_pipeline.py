@@ -1,0 +1,106 @@
+"""The course pipeline: chapters are generated from masters, masters earn full marks, stubs earn none."""
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from paramact.course.grading import find_submissions, grade, write_csv
+from paramact.course.pipeline import CHAPTER_DIR, assignments, master_notebooks, out_of_sync
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = assignments(ROOT)
+
+
+def cells(path):
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module", params=CHAPTERS)
+def graded(request):
+    """Grade each chapter's master and its untouched student version as two submissions."""
+    chapter = request.param
+    master = next((ROOT / "solutions" / chapter).glob("*.ipynb"))
+    stub = ROOT / CHAPTER_DIR / chapter / master.name
+    before = {path: digest(path) for path in (master, stub)}
+    results = {r.student: r for r in grade(ROOT, chapter, {"master": master, "stub": stub}, progress=False)}
+    assert {path: digest(path) for path in (master, stub)} == before, "grading modified a submitted file"
+    return chapter, results
+
+
+def test_course_has_chapters():
+    assert "01_perceptron" in CHAPTERS
+
+
+def test_chapters_are_in_sync_with_masters():
+    assert out_of_sync(ROOT) == [], "run `make release` and commit chapters/"
+
+
+def test_master_runs_cleanly_and_scores_full_marks(graded):
+    chapter, results = graded
+    master = results["master"]
+    assert master.error is None, master.error
+    assert master.failed_cells == [], f"{chapter}: cells of the master raised {master.failed_cells}"
+    assert master.max_score > 0 and len(master.cells) >= 2, f"{chapter} needs at least two graded exercises"
+    short = [cell.grade_id for cell in master.cells if cell.score != cell.max_score]
+    assert not short, f"{chapter}: the master loses points on {short}"
+
+
+def test_every_stub_scores_zero(graded):
+    chapter, results = graded
+    stub = results["stub"]
+    assert stub.error is None, stub.error
+    passing = [cell.grade_id for cell in stub.cells if cell.score != 0]
+    assert not passing, f"{chapter}: tests {passing} pass on the unfilled stub, so they cannot tell an answer apart"
+    assert len(stub.cells) == len(results["master"].cells)
+
+
+def test_grading_writes_nothing_into_the_repository(graded):
+    for name in ("gradebook.db", "submitted", "autograded", "feedback"):
+        assert not (ROOT / name).exists() and not (ROOT / "autograder" / name).exists(), name
+
+
+@pytest.mark.parametrize("master", master_notebooks(ROOT), ids=lambda p: p.parent.name)
+def test_master_is_well_formed(master):
+    """Committed without outputs, stable ids, every exercise tagged and hidden-tested."""
+    graded_tests = 0
+    for cell in cells(master):
+        assert cell.get("outputs", []) == [] and cell.get("execution_count") is None, "strip outputs before committing"
+        grading = cell["metadata"].get("nbgrader", {})
+        source = "".join(cell["source"])
+        if grading.get("grade") and cell["cell_type"] == "code":
+            graded_tests += 1
+            assert "### BEGIN HIDDEN TESTS" in source, f"{grading['grade_id']} has no hidden tests"
+        if cell["cell_type"] == "code" and (grading.get("grade") or grading.get("solution")):
+            # A stub raises NotImplementedError: the tag lets the book show it instead of failing.
+            assert "raises-exception" in cell["metadata"].get("tags", []), f"tag {grading['grade_id']} raises-exception"
+    assert graded_tests >= 2
+
+
+def test_find_submissions_reads_both_layouts(tmp_path):
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    (flat / "kim.ipynb").write_text("{}")
+    assert find_submissions(flat, "01_perceptron") == {"kim": flat / "kim.ipynb"}
+    nested = tmp_path / "submitted" / "lee" / "01_perceptron"
+    nested.mkdir(parents=True)
+    (nested / "perceptron.ipynb").write_text("{}")
+    assert find_submissions(tmp_path / "submitted", "01_perceptron") == {"lee": nested / "perceptron.ipynb"}
+
+
+def test_a_broken_submission_gets_a_reason_and_the_batch_goes_on(tmp_path):
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("this is not JSON")
+    master = ROOT / "solutions" / "01_perceptron" / "perceptron.ipynb"
+    results = grade(ROOT, "01_perceptron", {"broken": broken, "honest": master}, progress=False)
+    by_student = {r.student: r for r in results}
+    assert by_student["broken"].error and by_student["broken"].score == 0
+    assert by_student["honest"].error is None and by_student["honest"].score == by_student["honest"].max_score
+    write_csv(results, tmp_path / "grades.csv")
+    rows = (tmp_path / "grades.csv").read_text().splitlines()
+    assert rows[0].startswith("student,chapter,score,max_score") and len(rows) == 3
