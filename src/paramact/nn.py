@@ -1,0 +1,146 @@
+r"""PyTorch modules for the parametric activations, and optimiser groups for the paper's rates.
+
+Each module owns one scale ``a`` and one location ``b`` per feature (channel), both
+``nn.Parameter`` s of shape ``(num_features,)``, and calls :mod:`paramact.functional`.
+
+Examples:
+    >>> model = torch.nn.Sequential(torch.nn.Linear(784, 200), ParametricSigmoid(200),
+    ...                             torch.nn.Linear(200, 10))
+    >>> optimizer = torch.optim.SGD(param_groups(model, lr=0.1, lr_scale=0.01, lr_location=0.01))
+    >>> [(group["name"], group["lr"]) for group in optimizer.param_groups]
+    [('weights', 0.1), ('scales', 0.01), ('locations', 0.01)]
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from paramact import functional
+
+__all__ = ["ParametricSigmoid", "ParametricReLU", "param_groups"]
+
+
+class _ParametricActivation(nn.Module):
+    _function = None  # set by subclasses
+
+    def __init__(self, num_features, a_init=1.0, b_init=0.0, device=None, dtype=None):
+        super().__init__()
+        self.num_features = num_features
+        self.a_init, self.b_init = a_init, b_init
+        self.a = nn.Parameter(torch.empty(num_features, device=device, dtype=dtype))
+        self.b = nn.Parameter(torch.empty(num_features, device=device, dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Set every scale to ``a_init`` and every location to ``b_init``."""
+        with torch.no_grad():
+            self.a.fill_(self.a_init)
+            self.b.fill_(self.b_init)
+
+    def forward(self, input):
+        return self._function(input, self.a, self.b)
+
+    def extra_repr(self):
+        return f"num_features={self.num_features}, a_init={self.a_init}, b_init={self.b_init}"
+
+
+class ParametricSigmoid(_ParametricActivation):
+    r"""Parametric sigmoid with a learnable scale and location per feature, eq. (10).
+
+    .. math::
+        z = \frac{a}{1 + e^{-(y - b)}}
+
+    Args:
+        num_features: ``C``, the size of dim 1 of the input.
+        a_init: initial scale (1 gives the ordinary sigmoid).
+        b_init: initial location.
+
+    Shape:
+        - Input: ``(N, C)``, ``(N, C, *)`` or ``(C,)``.
+        - Output: same shape as the input.
+
+    Attributes:
+        a: the learnable scales, shape ``(C,)``.
+        b: the learnable locations, shape ``(C,)``.
+
+    Examples:
+        >>> m = ParametricSigmoid(3, a_init=2.0)
+        >>> m
+        ParametricSigmoid(num_features=3, a_init=2.0, b_init=0.0)
+        >>> m(torch.zeros(4, 3)).shape
+        torch.Size([4, 3])
+    """
+
+    _function = staticmethod(functional.parametric_sigmoid)
+
+
+class ParametricReLU(_ParametricActivation):
+    r"""Parametric ReLU with a learnable scale and location per feature, eq. (11).
+
+    .. math::
+        z = \begin{cases} a\,(y - b), & y \ge b \\ 0, & y < b \end{cases}
+
+    (Right-hand derivative at the kink ``y = b``.) Not PyTorch's ``nn.PReLU``, which learns the
+    negative-side slope.
+
+    Args:
+        num_features: ``C``, the size of dim 1 of the input.
+        a_init: initial scale (1 gives the ordinary ReLU).
+        b_init: initial location.
+
+    Shape:
+        - Input: ``(N, C)``, ``(N, C, *)`` or ``(C,)``.
+        - Output: same shape as the input.
+
+    Attributes:
+        a: the learnable scales, shape ``(C,)``.
+        b: the learnable locations, shape ``(C,)``.
+
+    Examples:
+        >>> m = ParametricReLU(2, b_init=1.0)
+        >>> m(torch.tensor([[0.0, 3.0]])).tolist()
+        [[0.0, 2.0]]
+    """
+
+    _function = staticmethod(functional.parametric_relu)
+
+
+def param_groups(model, lr, lr_scale=None, lr_location=None, **kwargs):
+    r"""Parameter groups for ``torch.optim`` with the paper's three learning rates, eqs. (4)-(7).
+
+    * ``"weights"``: every parameter that is not a scale or location, learning rate :math:`\rho`
+      = ``lr``;
+    * ``"scales"``: the ``a`` of every :class:`ParametricSigmoid` / :class:`ParametricReLU`,
+      :math:`\rho_S` = ``lr_scale`` (default ``lr``);
+    * ``"locations"``: their ``b``, :math:`\rho_L` = ``lr_location`` (default ``lr``).
+
+    Every parameter of ``model`` appears in exactly one group (shared parameters once); empty
+    groups are left out.
+
+    Args:
+        model: an ``nn.Module``.
+        lr, lr_scale, lr_location: the three learning rates.
+        **kwargs: added to every group (e.g. ``momentum=0.9``).
+
+    Returns:
+        A list of dicts for ``torch.optim.SGD(...)`` (or any optimiser); each has a ``"name"``.
+
+    Examples:
+        >>> groups = param_groups(ParametricReLU(5), lr=0.1, lr_location=0.0)
+        >>> [(g["name"], len(g["params"]), g["lr"]) for g in groups]
+        [('scales', 1, 0.1), ('locations', 1, 0.0)]
+    """
+    kinds = {}
+    for module in model.modules():
+        if isinstance(module, _ParametricActivation):
+            kinds[id(module.a)] = "scales"
+            kinds[id(module.b)] = "locations"
+    rates = {"weights": lr,
+             "scales": lr if lr_scale is None else lr_scale,
+             "locations": lr if lr_location is None else lr_location}
+    members = {name: [] for name in rates}
+    for parameter in model.parameters():
+        members[kinds.get(id(parameter), "weights")].append(parameter)
+    return [{"params": params, "lr": rates[name], "name": name, **kwargs}
+            for name, params in members.items() if params]
