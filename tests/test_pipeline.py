@@ -1,4 +1,5 @@
-"""The course pipeline: chapters are generated from masters, masters earn full marks, stubs earn none."""
+"""The course pipeline: chapters are generated from masters; under stock nbgrader, masters earn full
+marks and untouched chapters earn none."""
 
 import hashlib
 import json
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from paramact.course.grading import find_submissions, grade, write_csv
+from paramact.course.nbgrader_autograde import grade
 from paramact.course.pipeline import CHAPTER_DIR, assignments, master_notebooks, out_of_sync
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,31 +77,10 @@ def test_master_is_well_formed(master):
         if grading.get("grade") and cell["cell_type"] == "code":
             graded_tests += 1
             assert "### BEGIN HIDDEN TESTS" in source, f"{grading['grade_id']} has no hidden tests"
+            hidden = source.split("### BEGIN HIDDEN TESTS")[1]
+            # Recorded values are compared outside the student's kernel by `paramact grade`.
+            assert "record(" in hidden, f"{grading['grade_id']} records no value for the tamper-proof grader"
         if cell["cell_type"] == "code" and (grading.get("grade") or grading.get("solution")):
             # A stub raises NotImplementedError: the tag lets the book show it instead of failing.
             assert "raises-exception" in cell["metadata"].get("tags", []), f"tag {grading['grade_id']} raises-exception"
     assert graded_tests >= 2
-
-
-def test_find_submissions_reads_both_layouts(tmp_path):
-    flat = tmp_path / "flat"
-    flat.mkdir()
-    (flat / "kim.ipynb").write_text("{}")
-    assert find_submissions(flat, "01_perceptron") == {"kim": flat / "kim.ipynb"}
-    nested = tmp_path / "submitted" / "lee" / "01_perceptron"
-    nested.mkdir(parents=True)
-    (nested / "perceptron.ipynb").write_text("{}")
-    assert find_submissions(tmp_path / "submitted", "01_perceptron") == {"lee": nested / "perceptron.ipynb"}
-
-
-def test_a_broken_submission_gets_a_reason_and_the_batch_goes_on(tmp_path):
-    broken = tmp_path / "broken.ipynb"
-    broken.write_text("this is not JSON")
-    master = ROOT / "solutions" / "01_perceptron" / "perceptron.ipynb"
-    results = grade(ROOT, "01_perceptron", {"broken": broken, "honest": master}, progress=False)
-    by_student = {r.student: r for r in results}
-    assert by_student["broken"].error and by_student["broken"].score == 0
-    assert by_student["honest"].error is None and by_student["honest"].score == by_student["honest"].max_score
-    write_csv(results, tmp_path / "grades.csv")
-    rows = (tmp_path / "grades.csv").read_text().splitlines()
-    assert rows[0].startswith("student,chapter,score,max_score") and len(rows) == 3

@@ -1,26 +1,25 @@
-"""Autograde submissions of a chapter: ``paramact grade CHAPTER SUBMISSIONS``.
+"""Autograde with stock nbgrader, as an instructor who runs nbgrader directly would.
+
+The course's own grader (``paramact grade``, :mod:`paramact.course.grading`) is hardened against hostile
+submissions; this module proves that the chapters also work with plain ``nbgrader autograde``: the tests
+use it to check that every master earns full marks and every untouched chapter earns zero.
 
 Grading always happens in a fresh temporary course directory: the chapter is generated there from its
 master (so the gradebook knows every graded cell and its checksum), each submission is copied in (the
 student's file is only read), and ``nbgrader autograde`` runs once per student, so one broken submission
 cannot stop the batch. Scores are read back from that scratch gradebook.
-
-``SUBMISSIONS`` is either nbgrader's layout ``<folder>/<student>/<chapter>/<notebook>.ipynb`` or a flat
-folder of ``<student>.ipynb`` files.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from paramact.course.pipeline import CourseError, MASTER_DIR, assignments, find_root, make_scratch_course, run_nbgrader
+from paramact.course.pipeline import CourseError, MASTER_DIR, assignments, make_scratch_course, run_nbgrader
 
 
 @dataclass(frozen=True)
@@ -49,26 +48,6 @@ class GradeResult:
     @property
     def max_score(self) -> float:
         return sum(cell.max_score for cell in self.cells)
-
-
-def find_submissions(folder: Path, chapter: str) -> dict[str, Path]:
-    """Map student -> submitted notebook, from either supported layout (see the module docstring)."""
-    if not folder.is_dir():
-        raise CourseError(f"submissions folder {folder} does not exist")
-    flat = sorted(folder.glob("*.ipynb"))
-    if flat:
-        return {path.stem: path for path in flat}
-    found = {}
-    for student_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
-        notebooks = sorted((student_dir / chapter).glob("*.ipynb"))
-        if notebooks:
-            found[student_dir.name] = notebooks[0]
-    if not found:
-        raise CourseError(
-            f"no submissions of {chapter} in {folder}: expected <student>.ipynb files or "
-            f"<student>/{chapter}/<notebook>.ipynb folders"
-        )
-    return found
 
 
 def read_grades(course: Path, chapter: str, notebook: str, student: str) -> list[CellGrade]:
@@ -117,40 +96,3 @@ def grade(root: Path, chapter: str, submissions: dict[str, Path], progress: bool
     finally:
         shutil.rmtree(course, ignore_errors=True)
     return results
-
-
-def write_csv(results: list[GradeResult], path: Path) -> None:
-    """One row per student: score, maximum, each graded cell's score, and the error if any."""
-    cell_ids = sorted({cell.grade_id for result in results for cell in result.cells})
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student", "chapter", "score", "max_score", *cell_ids, "error"])
-        for result in results:
-            by_id = {cell.grade_id: cell.score for cell in result.cells}
-            writer.writerow([result.student, result.chapter, result.score, result.max_score,
-                             *(by_id.get(cell_id, "") for cell_id in cell_ids), result.error or ""])
-
-
-def run_cli(args) -> int:
-    root = find_root()
-    try:
-        submissions = find_submissions(Path(args.submissions), args.chapter)
-        results = grade(root, args.chapter, submissions)
-    except CourseError as error:
-        print(f"paramact grade: {error}", file=sys.stderr)
-        return 2
-    out = Path(args.out)
-    write_csv(results, out)
-    for result in results:
-        status = f"error: {result.error}" if result.error else f"{result.score:g}/{result.max_score:g}"
-        print(f"{result.student:20s} {status}")
-    print(f"grades written to {out}")
-    return 0
-
-
-def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser("grade", help="autograde a folder of submissions of one chapter")
-    parser.add_argument("chapter", help="chapter folder name, e.g. 01_perceptron")
-    parser.add_argument("submissions", help="folder of <student>.ipynb files or <student>/<chapter>/*.ipynb")
-    parser.add_argument("--out", default="grades.csv", help="CSV file to write (default: grades.csv)")
-    parser.set_defaults(func=run_cli)

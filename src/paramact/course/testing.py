@@ -1,5 +1,12 @@
 """Helpers for the graded test cells of the chapters.
 
+``record(label, value)`` hands a value computed by a student's answer to the grader. ``paramact grade``
+runs the master notebook and the student's submission in separate sandboxed kernels and compares the
+recorded values *outside* both kernels, so patching ``numpy`` or the comparison functions inside a
+submission cannot change a score. Values are encoded by exact type (NumPy arrays of numbers, Python and
+NumPy scalars, strings, lists, tuples, None): anything else, such as an object that claims to equal
+everything, is recorded as invalid and fails.
+
 An exercise must be answered, not delegated to the reference implementation. ``without_reference``
 returns a copy of a student's function that runs with every name pointing into ``paramact`` (or another
 banned package) replaced by a stand-in that fails when used, and with those packages unimportable
@@ -8,12 +15,63 @@ while it runs. A test that calls the copy therefore passes only on the student's
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import importlib.abc
 import sys
 import types
 
+import numpy as np
+
 BANNED = ("paramact",)
+# The MIME type of the display output that carries a recorded value out of the kernel.
+RECORD_MIME = "application/vnd.paramact.record+json"
+NUMERIC_KINDS = "biuf"
+
+
+def encode(value):
+    """A JSON-ready description of ``value`` by its *exact* type (subclasses are invalid).
+
+    Examples:
+        >>> encode([1, 2.5, None])
+        {'type': 'list', 'items': [{'type': 'int', 'value': 1}, {'type': 'float', 'value': '0x1.4000000000000p+1'}, {'type': 'none'}]}
+        >>> class Sneaky(float):
+        ...     def __eq__(self, other):
+        ...         return True
+        >>> encode(Sneaky(1.0))
+        {'type': 'invalid', 'of': 'Sneaky'}
+    """
+    kind = type(value)
+    if value is None:
+        return {"type": "none"}
+    if kind is bool or kind is np.bool_:
+        return {"type": "bool", "value": bool(value)}
+    if kind is int or (issubclass(kind, np.integer) and kind.__module__ == "numpy"):
+        return {"type": "int", "value": int(value)}
+    if kind is float or (issubclass(kind, np.floating) and kind.__module__ == "numpy"):
+        return {"type": "float", "value": float(value).hex()}
+    if kind is str:
+        return {"type": "str", "value": value}
+    if kind in (list, tuple):
+        return {"type": kind.__name__, "items": [encode(item) for item in value]}
+    if kind is np.ndarray and value.dtype.kind in NUMERIC_KINDS:
+        data = np.ascontiguousarray(value)
+        return {"type": "array", "dtype": data.dtype.str, "shape": list(data.shape),
+                "data": base64.b64encode(data.tobytes()).decode("ascii")}
+    return {"type": "invalid", "of": kind.__name__}
+
+
+def record(label: str, value, rtol: float = 1e-6, atol: float = 1e-9):
+    """Hand ``value`` to the grader, which compares it with the master's value outside the kernel.
+
+    Floating-point values match within ``rtol``/``atol`` (the master's tolerances are the ones used).
+    Returns ``value`` so a test can go on using it.
+    """
+    from IPython.display import publish_display_data
+
+    payload = {"label": str(label), "rtol": float(rtol), "atol": float(atol), "value": encode(value)}
+    publish_display_data({RECORD_MIME: payload, "text/plain": f"recorded: {label}"})
+    return value
 
 
 class ReferenceUsed(AssertionError):
