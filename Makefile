@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup release book test bench clean
+.PHONY: setup release book test clean
 
 # A virtual environment with the project and pinned, known-good versions (torch pinned in constraints.txt).
 $(STAMP): pyproject.toml constraints.txt
@@ -28,9 +28,6 @@ book: release
 # the book build with its leak check.
 test: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --durations=15
-
-bench: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m benchmarks
 
 clean:
 	rm -rf _build $(VENV) .pytest_cache .hypothesis src/*.egg-info
