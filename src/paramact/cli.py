@@ -33,7 +33,8 @@ def _available(module: str) -> bool:
 
 
 def build_parser(names=None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="paramact", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="paramact", description="The course's tools: experiments, data, chapters and grading.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in names or SUBCOMMANDS:
         module = importlib.import_module(SUBCOMMANDS[name])
