@@ -66,7 +66,9 @@ def run_nbgrader(root: Path, course: Path, *args: str) -> subprocess.CompletedPr
     (gradebook, release, submitted, autograded) inside ``course``.
     """
     command = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course}"]
-    result = subprocess.run(command, cwd=root / CONFIG_DIR, capture_output=True, text=True)
+    # nbgrader runs `alembic` from PATH: make this environment's scripts visible even when not activated.
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    result = subprocess.run(command, cwd=root / CONFIG_DIR, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise CourseError(f"`nbgrader {' '.join(args)}` failed:\n{result.stdout}{result.stderr}")
     return result
