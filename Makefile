@@ -20,14 +20,14 @@ release: setup
 
 # Build the site into _build/html (every warning is an error), then prove no solution reached it.
 book: release
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/jupyter-book build . -W -n --keep-going
 	$(BIN)/paramact leaks _build/html
 	@echo "The site is at $(CURDIR)/_build/html/index.html"
 
 # The whole test suite: the library, the graders (masters full marks, stubs zero), chapters in sync,
 # the book build with its leak check.
 test: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --durations=15
+	$(BIN)/python -m pytest -n 2 --durations=15
 
 clean:
 	rm -rf _build $(VENV) .pytest_cache .hypothesis src/*.egg-info
