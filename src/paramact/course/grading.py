@@ -10,9 +10,12 @@ for each submission:
 2. **Read before running.** Each answer is scanned (:mod:`paramact.course.scan`); one that imports the
    reference implementation or tampers with the machinery is not run, and its exercise scores 0.
 3. **Run in a sandbox** (:mod:`paramact.course.sandbox`): a fresh empty folder, no network, a read-only
-   file system, CPU, memory and time limits; a kernel that dies keeps what completed.
+   file system in which the course and the submissions are hidden, CPU, memory and time limits; a
+   kernel that dies keeps what completed.
 4. **Score outside the kernel.** A test cell earns its points only if it ran without error *and* the
    values it recorded match the master's, compared here, in the grader's process, by exact type.
+   Reasons never quote the hidden tests or the master's solutions, even where an answer's own error
+   message does.
 
 Nothing is written into the repository or the students' files. ``SUBMISSIONS`` is either nbgrader's
 layout ``<folder>/<student>/<chapter>/<notebook>.ipynb`` or a flat folder of ``<student>.ipynb`` files.
@@ -24,9 +27,11 @@ from __future__ import annotations
 
 import base64
 import csv
+import functools
 import html
 import json
 import math
+import multiprocessing
 import os
 import statistics
 import sys
@@ -80,10 +85,25 @@ class ChapterKey:
     def answer_ids(self) -> list[str]:
         return [answer for exercise in self.exercises for answer in exercise.answer_ids]
 
+    @functools.cached_property
+    def secret_lines(self) -> set[str]:
+        """Lines of the master that the release does not show (hidden tests, solutions), long enough to tell."""
+        release = {cell["id"]: set(_source(cell).splitlines()) for cell in self.release["cells"]}
+        return {line.strip() for cell in self.master["cells"] for line in _source(cell).splitlines()
+                if line not in release.get(cell["id"], set()) and len(line.strip()) >= 12}
+
 
 def _source(cell) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else source
+
+
+def _text(cell: dict) -> str | None:
+    """A submitted cell's source, or None where it is not text (a hand-edited or damaged file)."""
+    source = cell.get("source")
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        return "".join(source)
+    return source if isinstance(source, str) else None
 
 
 def _grading(cell) -> dict:
@@ -103,7 +123,7 @@ def records_by_cell(notebook: dict, execution: Execution) -> dict[str, list[dict
     return found
 
 
-def load_chapter(root: Path, chapter: str, limits: Limits) -> ChapterKey:
+def load_chapter(root: Path, chapter: str, limits: Limits, hide: tuple[Path, ...] = ()) -> ChapterKey:
     """Read a chapter's master and release and run the master to learn the expected values."""
     if chapter not in assignments(root):
         raise CourseError(f"unknown chapter {chapter!r}: choose one of {', '.join(assignments(root))}")
@@ -122,7 +142,7 @@ def load_chapter(root: Path, chapter: str, limits: Limits) -> ChapterKey:
     read_only = [_source(c) for c in master["cells"] if c["cell_type"] == "code" and not _grading(c).get("solution")]
     key = ChapterKey(chapter, master_path.name, master, release, exercises, {}, forbid,
                      scan.forbidden_aliases(read_only))
-    execution = execute(master, limits)
+    execution = execute(master, limits, hide)
     key.expected = records_by_cell(master, execution)
     broken = [f"{e.grade_id} ({run.error})" for e, run in _test_runs(key, master, execution) if run.error or not run.ran]
     if execution.stopped or broken:
@@ -144,12 +164,16 @@ def read_submission(path: Path) -> dict:
         raise SubmissionError(f"{path.name} is not a notebook (.ipynb) file")
     try:
         notebook = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise SubmissionError(f"{path.name} is not valid notebook JSON ({error})") from None
-    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+    except OSError as error:
+        raise SubmissionError(f"{path.name} cannot be read ({error.strerror})") from None
+    if not isinstance(notebook, dict) or "nbformat" not in notebook:
+        raise SubmissionError(f"{path.name} is JSON but not a notebook (no nbformat)")
+    if notebook["nbformat"] != 4:
+        raise SubmissionError(f"{path.name} has notebook format {notebook['nbformat']!r}; save it with Jupyter (format 4)")
+    if not isinstance(notebook.get("cells"), list):
         raise SubmissionError(f"{path.name} is JSON but not a notebook (no list of cells)")
-    if notebook.get("nbformat") != 4:
-        raise SubmissionError(f"{path.name} has notebook format {notebook.get('nbformat')!r}; save it with Jupyter (format 4)")
     return notebook
 
 
@@ -168,8 +192,9 @@ def rebuild(key: ChapterKey, submitted: dict) -> tuple[dict, list[str], dict[str
     for cell in rebuilt["cells"]:
         stub = _source(release_cells[cell["id"]])
         if not _grading(cell).get("solution"):
-            edited = [c for c in by_id.get(cell["id"], []) if _grading(cell).get("grade") and _source(c) != stub]
-            if edited:
+            if _grading(cell).get("grade") and cell["id"] not in by_id:
+                notes.append(f"test cell {cell['id']} is missing: the original tests were used")
+            elif _grading(cell).get("grade") and any(_text(c) != stub for c in by_id[cell["id"]]):
                 notes.append(f"test cell {cell['id']} was edited: the original tests were used")
             continue
         copies = by_id.get(cell["id"], [])
@@ -178,12 +203,14 @@ def rebuild(key: ChapterKey, submitted: dict) -> tuple[dict, list[str], dict[str
             notes.append(f"answer cell {cell['id']} is missing: graded as unanswered")
         elif len(copies) > 1:
             notes.append(f"answer cell {cell['id']} appears {len(copies)} times: graded as unanswered")
-        elif copies[0].get("cell_type") != cell["cell_type"] or not isinstance(copies[0].get("source"), (str, list)):
+        elif copies[0].get("cell_type") != cell["cell_type"]:
             notes.append(f"answer cell {cell['id']} was changed into a {copies[0].get('cell_type')} cell: graded as unanswered")
-        elif len(_source(copies[0])) > MAX_ANSWER_CHARS:
+        elif _text(copies[0]) is None:
+            notes.append(f"answer cell {cell['id']} has no readable source: graded as unanswered")
+        elif len(_text(copies[0])) > MAX_ANSWER_CHARS:
             notes.append(f"answer cell {cell['id']} is longer than {MAX_ANSWER_CHARS} characters: graded as unanswered")
         else:
-            answer = _source(copies[0])
+            answer = _text(copies[0])
         if answer != stub and cell["cell_type"] == "code":
             problems = scan.problems(answer, key.forbid.get(cell["id"], []), key.forbidden_aliases)
             if problems:
@@ -301,6 +328,7 @@ class StudentResult:
 def score(key: ChapterKey, rebuilt: dict, execution: Execution, blocked: dict[str, list[str]]) -> list[ExerciseResult]:
     """Points per exercise (see the module docstring, step 4)."""
     recorded = records_by_cell(rebuilt, execution)
+    runs = {cell.get("id"): run for cell, run in zip(rebuilt["cells"], execution.cells)}
     results = []
     for exercise, run in _test_runs(key, rebuilt, execution):
         result = ExerciseResult(exercise.grade_id, 0.0, exercise.points)
@@ -310,13 +338,28 @@ def score(key: ChapterKey, rebuilt: dict, execution: Execution, blocked: dict[st
         elif not run.ran:
             result.reason = f"not run: {execution.stopped or 'the run stopped before this cell'}"
         elif run.error:
-            result.reason = run.error.splitlines()[0][:300]
+            # Where the answer cell itself failed (a hang, a crash), that is the cause worth naming.
+            failed = [f"answer {answer} raised {_shown(key, runs[answer].error)}" for answer in exercise.answer_ids
+                      if runs[answer].error and runs[answer].error != run.error]
+            result.reason = "; ".join([_shown(key, run.error), *failed])
         else:
             result.reason = _compare_records(key.expected[exercise.grade_id], recorded.get(exercise.grade_id, []))
             if not result.reason:
                 result.points = exercise.points
         results.append(result)
     return results
+
+
+def _shown(key: ChapterKey, error: str) -> str:
+    """The first line of an error, unless it quotes what students may not see.
+
+    An answer controls its own error messages, and the code it runs can reach the source of the test
+    cell running it; a message quoting hidden tests or solutions would carry them into the feedback.
+    """
+    line = error.splitlines()[0][:300] if error else ""
+    if HIDDEN_MARKER in line or any(secret in line for secret in key.secret_lines):
+        return f"{line.split(':')[0][:60]} (message not shown: it quotes the hidden tests)"
+    return line
 
 
 def _compare_records(expected: list[dict], actual: list[dict]) -> str:
@@ -333,8 +376,14 @@ def _compare_records(expected: list[dict], actual: list[dict]) -> str:
     return ""
 
 
-def grade_submission(key: ChapterKey, student: str, path: Path, limits: Limits) -> StudentResult:
-    """Grade one submitted file (never modified) against ``key``."""
+def ungraded(key: ChapterKey, student: str, path: Path, error: str) -> StudentResult:
+    """The result of a submission that could not be graded: 0 points for each exercise, and why."""
+    exercises = [ExerciseResult(e.grade_id, 0.0, e.points, "not graded") for e in key.exercises]
+    return StudentResult(student, key.chapter, str(path), exercises, error=error)
+
+
+def grade_submission(key: ChapterKey, student: str, path: Path, limits: Limits, hide: tuple[Path, ...] = ()) -> StudentResult:
+    """Grade one submitted file (never modified) against ``key``; the kernel does not see ``hide``."""
     result = StudentResult(student, key.chapter, str(path))
     try:
         submitted = read_submission(path)
@@ -342,12 +391,10 @@ def grade_submission(key: ChapterKey, student: str, path: Path, limits: Limits) 
             result.notes.append(f"the notebook was renamed to {path.name} (expected {key.notebook_name}); graded anyway")
         rebuilt, notes, blocked = rebuild(key, submitted)
     except SubmissionError as error:
-        result.error = str(error)
-        result.exercises = [ExerciseResult(e.grade_id, 0.0, e.points, "not graded") for e in key.exercises]
-        return result
+        return ungraded(key, student, path, str(error))
     result.notes += notes
     result.answers = {cell["id"]: _source(cell) for cell in rebuilt["cells"] if _grading(cell).get("solution")}
-    execution = execute(rebuilt, limits)
+    execution = execute(rebuilt, limits, hide)
     if execution.stopped:
         result.notes.append(f"the run stopped early: {execution.stopped}")
     result.exercises = score(key, rebuilt, execution, blocked)
@@ -388,7 +435,7 @@ def pick_notebook(folder: Path, expected: str) -> Path:
 def infer_chapter(path: Path, keys: dict[str, ChapterKey]) -> str:
     """The chapter whose answer cells a flat-layout submission shares the most ids with."""
     notebook = read_submission(path)
-    ids = {cell.get("id") for cell in notebook["cells"] if isinstance(cell, dict)}
+    ids = {cell.get("id") for cell in notebook["cells"] if isinstance(cell, dict) and isinstance(cell.get("id"), str)}
     overlap = {chapter: len(ids & set(key.answer_ids)) for chapter, key in keys.items()}
     best = max(overlap, key=overlap.get)
     if overlap[best] == 0:
@@ -403,7 +450,8 @@ def grade_batch(root: Path, folder: Path, chapters: list[str] | None = None, lim
     Returns the results (sorted by student and chapter) and the chapter keys used.
     """
     chapters = chapters or assignments(root)
-    keys = {chapter: load_chapter(root, chapter, limits) for chapter in chapters}
+    hide = (root.resolve(), folder.resolve())  # from every kernel: no master, no other student's work
+    keys = {chapter: load_chapter(root, chapter, limits, hide) for chapter in chapters}
     results, tasks = [], []
     for student, chapter, path in find_submissions(folder, chapters):
         try:
@@ -414,10 +462,15 @@ def grade_batch(root: Path, folder: Path, chapters: list[str] | None = None, lim
         except SubmissionError as error:
             results.append(StudentResult(student, chapter or "(unknown)", str(path), error=str(error)))
     jobs = jobs or os.cpu_count() or 1
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(grade_submission, key, student, path, limits) for key, student, path in tasks]
+    # "spawn": the parent already runs an event-loop thread (nbclient), which a fork would copy mid-flight.
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(grade_submission, key, student, path, limits, hide): (key, student, path)
+                   for key, student, path in tasks}
         for future in tqdm(as_completed(futures), total=len(futures), desc="grading", unit="notebook", disable=not progress):
-            results.append(future.result())
+            try:
+                results.append(future.result())
+            except Exception as error:  # a grader bug or a lost worker must not cost the rest of the batch its grades
+                results.append(ungraded(*futures[future], f"the grader failed on this submission ({type(error).__name__}: {error})"))
     return sorted(results, key=lambda r: (r.student, r.chapter)), keys
 
 

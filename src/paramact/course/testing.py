@@ -10,7 +10,9 @@ everything, is recorded as invalid and fails.
 An exercise must be answered, not delegated to the reference implementation. ``without_reference``
 returns a copy of a student's function that runs with every name pointing into ``paramact`` (or another
 banned package) replaced by a stand-in that fails when used, and with those packages unimportable
-while it runs. A test that calls the copy therefore passes only on the student's own code.
+while it runs. Reference code reached some other way (a default argument, a closure, a list, or the
+"answer" being the reference function itself) is caught as it runs: the call fails once it returns.
+A test that calls the copy therefore passes only on the student's own code.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import importlib.abc
+import os
 import sys
 import types
 
@@ -120,6 +123,31 @@ def references_unavailable(banned=BANNED):
         sys.modules.update(hidden)
 
 
+@contextlib.contextmanager
+def _watch_calls(banned):
+    """While active, collects the Python functions of the banned packages that start running.
+
+    A trace function sees every call, however the function was reached; it only records, so code
+    cannot catch what it would raise. This module (the test machinery itself) does not count.
+    """
+    folders = tuple(os.path.dirname(sys.modules[name].__file__) + os.sep for name in banned
+                    if getattr(sys.modules.get(name), "__file__", None))
+    used = []
+
+    def trace(frame, event, arg):
+        filename = frame.f_code.co_filename
+        if filename.startswith(folders) and filename != __file__:
+            package = next(folder for folder in folders if filename.startswith(folder))
+            used.append(f"{frame.f_code.co_name} ({os.path.relpath(filename, os.path.dirname(package[:-1]))})")
+
+    previous = sys.gettrace()
+    sys.settrace(trace)
+    try:
+        yield used
+    finally:
+        sys.settrace(previous)
+
+
 def without_reference(func, banned=BANNED):
     """A copy of ``func`` that cannot reach the banned packages (see the module docstring).
 
@@ -144,8 +172,11 @@ def without_reference(func, banned=BANNED):
     isolated = _rebind(func, scrubbed)
 
     def call(*args, **kwargs):
-        with references_unavailable(banned):
-            return isolated(*args, **kwargs)
+        with _watch_calls(banned) as used, references_unavailable(banned):
+            result = isolated(*args, **kwargs)
+        if used:
+            raise ReferenceUsed(f"your answer runs {used[0]} of the reference implementation: write the code yourself")
+        return result
 
     return call
 
