@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup release book test clean
+.PHONY: setup release book test bench clean
 
 # A virtual environment with the project and pinned, known-good versions (torch pinned in constraints.txt).
 $(STAMP): pyproject.toml constraints.txt
@@ -28,6 +28,10 @@ book: release
 # the book build with its leak check.
 test: setup
 	$(BIN)/python -m pytest -n 2 --durations=15
+
+# Speed as ratios measured in one run (medians, min-max); writes results/bench/bench.json.
+bench: setup
+	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf _build $(VENV) .pytest_cache .hypothesis src/*.egg-info

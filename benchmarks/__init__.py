@@ -1,0 +1,1 @@
+"""Benchmarks of the course (run with `make bench`)."""

@@ -1,0 +1,211 @@
+"""``make bench``: speed measured as ratios within one run, printed as a table and saved as JSON.
+
+Every timing is repeated; the table shows the median with the min-max range. Ratios compare numbers
+measured in this run on this machine, so a shared, noisy machine slows both sides alike.
+
+- MNIST 784-200-10, batch 200, one epoch (60,000 examples, synthetic data of MNIST's shape: the cost
+  does not depend on the pixel values), for the reference PyTorch loop with each activation and for
+  the NumPy from-scratch MLP, against the matmul floor: the epoch's GEMM FLOPs divided by the best
+  large-matmul rate torch reaches here.
+- XOR, 1000 seeds x 4 activations: the batched trainer against the per-trial loop (timed on a sample).
+- The book: a cold build (every notebook executed) and a warm one (cached), and each chapter
+  notebook's own run time.
+- Grading: ``paramact grade`` on 50 submissions, seconds per submission.
+- On a CUDA GPU, when there is one: the MNIST epoch on the GPU against the CPU.
+
+Usage: ``python -m benchmarks [--quick] [--only NAME ...] [--out results/bench]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+N_TRAIN, INPUTS, HIDDEN, CLASSES, BATCH = 60_000, 784, 200, 10, 200
+
+
+def timed(function, repeats: int) -> dict:
+    """Median, min and max seconds of ``repeats`` calls of ``function`` (after one warm-up call)."""
+    function()
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        seconds.append(time.perf_counter() - start)
+    return {"median_s": statistics.median(seconds), "min_s": min(seconds), "max_s": max(seconds), "repeats": repeats}
+
+
+def epoch_gflop(n: int = N_TRAIN) -> float:
+    """GEMM FLOPs of one epoch: forward and weight gradients of both layers, input gradient of the second."""
+    forward = 2 * n * (INPUTS * HIDDEN + HIDDEN * CLASSES)
+    return (2 * forward + 2 * n * HIDDEN * CLASSES) / 1e9
+
+
+def matmul_gflops(repeats: int) -> dict:
+    """Best sustained float32 matmul rate of torch here, over a few large square sizes."""
+    best = {}
+    for size in (1024, 2048, 3072):
+        a, b = torch.randn(size, size), torch.randn(size, size)
+        timing = timed(lambda: torch.mm(a, b), repeats)
+        best[size] = 2 * size**3 / timing["min_s"] / 1e9
+    return {"gflops": max(best.values()), "by_size": best}
+
+
+def mnist_epochs(repeats: int, device: str = "cpu") -> dict:
+    from paramact.experiments.mnist import build_model, make_optimizer, train_epoch
+
+    generator = torch.Generator().manual_seed(0)
+    x = torch.rand(N_TRAIN, INPUTS, generator=generator).to(device)
+    y = torch.randint(0, CLASSES, (N_TRAIN,), generator=generator).to(device)
+    results = {}
+    for activation in ("sigmoid", "parametric_sigmoid", "relu", "parametric_relu"):
+        torch.manual_seed(0)
+        model = build_model(activation).to(device)
+        optimizer = make_optimizer(model, lr=0.1)
+
+        def epoch():
+            train_epoch(model, optimizer, x, y, BATCH, generator)
+            if device == "cuda":
+                torch.cuda.synchronize()
+
+        results[activation] = timed(epoch, repeats)
+    return results
+
+
+def numpy_epoch(repeats: int) -> dict:
+    from paramact.layers import MLP
+    from paramact.optim import SGD
+
+    rng = np.random.default_rng(0)
+    x = rng.random((N_TRAIN, INPUTS), dtype=np.float32)
+    y = rng.integers(0, CLASSES, N_TRAIN)
+    net = MLP([INPUTS, HIDDEN, CLASSES], hidden="sigmoid", output="softmax", seed=0, dtype=np.float32)
+    optimizer = SGD(0.1)
+
+    def epoch():
+        order = rng.permutation(N_TRAIN)
+        for start in range(0, N_TRAIN, BATCH):
+            index = order[start:start + BATCH]
+            _, grads = net.loss(x[index], y[index])
+            optimizer.step(net.params, grads)
+
+    return timed(epoch, repeats)
+
+
+def xor_speedup(quick: bool) -> dict:
+    from paramact.experiments.xor import measure_speedup
+
+    return measure_speedup(100 if quick else 1000, sample_size=3 if quick else 5, repeats=1 if quick else 3)
+
+
+def book_builds() -> dict:
+    """Cold and warm ``jupyter-book build`` into a scratch folder, and each chapter's run time."""
+    from nbclient import NotebookClient
+    import nbformat
+
+    jupyter_book = str(Path(sys.executable).parent / "jupyter-book")
+    with tempfile.TemporaryDirectory(prefix="paramact-bench-book-") as scratch:
+        builds = {}
+        for kind in ("cold", "warm"):
+            start = time.perf_counter()
+            subprocess.run([jupyter_book, "build", str(ROOT), "--path-output", scratch], check=True,
+                           capture_output=True)
+            builds[kind] = time.perf_counter() - start
+    chapters = {}
+    for notebook in sorted((ROOT / "chapters").glob("*/*.ipynb")):
+        master = ROOT / "solutions" / notebook.parent.name / notebook.name
+        nb = nbformat.read(master, as_version=4)
+        start = time.perf_counter()
+        NotebookClient(nb, timeout=600, resources={"metadata": {"path": str(master.parent)}}).execute()
+        chapters[notebook.parent.name] = time.perf_counter() - start
+    return {"cold_s": builds["cold"], "warm_s": builds["warm"], "chapter_s": chapters}
+
+
+def grading_throughput(count: int) -> dict:
+    """``paramact grade`` on ``count`` honest submissions of Chapter 1 (the masters' answers)."""
+    with tempfile.TemporaryDirectory(prefix="paramact-bench-grade-") as scratch:
+        folder = Path(scratch) / "submissions"
+        folder.mkdir()
+        master = ROOT / "solutions" / "01_perceptron" / "perceptron.ipynb"
+        for index in range(count):
+            shutil.copy(master, folder / f"student{index:03d}.ipynb")
+        start = time.perf_counter()
+        subprocess.run([str(Path(sys.executable).parent / "paramact"), "grade", str(folder), "--out",
+                        str(Path(scratch) / "grades"), "--chapter", "01_perceptron"], check=True,
+                       capture_output=True, cwd=ROOT)
+        seconds = time.perf_counter() - start
+    return {"submissions": count, "total_s": seconds, "per_submission_s": seconds / count}
+
+
+def span(timing: dict) -> str:
+    return f"{timing['median_s']:.3f} s [{timing['min_s']:.3f}-{timing['max_s']:.3f}]"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions and seeds (a smoke run)")
+    parser.add_argument("--only", nargs="+", choices=["mnist", "xor", "book", "grading", "gpu"], help="run only these")
+    parser.add_argument("--out", default=str(ROOT / "results" / "bench"), help="folder for bench.json")
+    args = parser.parse_args(argv)
+    wanted = set(args.only or ["mnist", "xor", "book", "grading", "gpu"])
+    repeats = 2 if args.quick else 5
+    report = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+              "machine": {"platform": platform.platform(), "processor": platform.processor(),
+                          "cpu_count": torch.get_num_threads(), "torch": torch.__version__, "numpy": np.__version__,
+                          "python": platform.python_version()}}
+    lines = []
+    if "mnist" in wanted:
+        floor = matmul_gflops(repeats)
+        floor_s = epoch_gflop() / floor["gflops"]
+        epochs = mnist_epochs(repeats)
+        epochs["numpy_from_scratch"] = numpy_epoch(max(2, repeats // 2))
+        report["mnist"] = {"epoch_gflop": epoch_gflop(), "matmul": floor, "floor_s": floor_s, "epochs": epochs}
+        lines.append(f"MNIST epoch ({epoch_gflop():.1f} GFLOP; matmul {floor['gflops']:.0f} GFLOP/s -> floor {floor_s:.3f} s)")
+        for name, timing in epochs.items():
+            plain = epochs.get(name.replace("parametric_", ""), timing)
+            lines.append(f"  {name:22s} {span(timing):28s} x{timing['median_s'] / floor_s:5.2f} of floor"
+                         + (f", x{timing['median_s'] / plain['median_s']:.2f} of plain" if name.startswith("parametric") else ""))
+    if "gpu" in wanted and torch.cuda.is_available():
+        gpu = mnist_epochs(repeats, device="cuda")
+        report["mnist_gpu"] = {"device": torch.cuda.get_device_name(), "epochs": gpu}
+        lines.append(f"MNIST epoch on {torch.cuda.get_device_name()}")
+        for name, timing in gpu.items():
+            cpu = report.get("mnist", {}).get("epochs", {}).get(name)
+            lines.append(f"  {name:22s} {span(timing):28s}" + (f" CPU/GPU x{cpu['median_s'] / timing['median_s']:.1f}" if cpu else ""))
+    if "xor" in wanted:
+        xor = xor_speedup(args.quick)
+        report["xor"] = xor
+        lines.append(f"XOR batched vs per-trial loop: x{xor['speedup']:.0f} (batched median {statistics.median(xor['batched_seconds']):.1f} s)")
+    if "book" in wanted:
+        book = book_builds()
+        report["book"] = book
+        lines.append(f"Book build: cold {book['cold_s']:.1f} s, warm {book['warm_s']:.1f} s")
+        lines += [f"  {name:22s} {seconds:6.1f} s" for name, seconds in book["chapter_s"].items()]
+    if "grading" in wanted:
+        grading = grading_throughput(10 if args.quick else 50)
+        report["grading"] = grading
+        lines.append(f"Grading {grading['submissions']} submissions: {grading['total_s']:.1f} s, "
+                     f"{grading['per_submission_s']:.2f} s per submission")
+    print("\n".join(lines))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench.json").write_text(json.dumps(report, indent=2, default=float) + "\n")
+    print(f"written to {out / 'bench.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
