@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import statistics
@@ -164,7 +165,8 @@ def main(argv=None) -> int:
     repeats = 2 if args.quick else 5
     report = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "machine": {"platform": platform.platform(), "processor": platform.processor(),
-                          "cpu_count": torch.get_num_threads(), "torch": torch.__version__, "numpy": np.__version__,
+                          "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+                          "torch": torch.__version__, "numpy": np.__version__,
                           "python": platform.python_version()}}
     lines = []
     if "mnist" in wanted:
