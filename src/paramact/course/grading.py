@@ -43,6 +43,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from paramact.course import scan
+from paramact.course.leaks import secrets_of
 from paramact.course.pipeline import CHAPTER_DIR, MASTER_DIR, CourseError, assignments, find_root
 from paramact.course.sandbox import Execution, Limits, execute
 from paramact.course.testing import NUMERIC_KINDS, RECORD_MIME
@@ -87,10 +88,8 @@ class ChapterKey:
 
     @functools.cached_property
     def secret_lines(self) -> set[str]:
-        """Lines of the master that the release does not show (hidden tests, solutions), long enough to tell."""
-        release = {cell["id"]: set(_source(cell).splitlines()) for cell in self.release["cells"]}
-        return {line.strip() for cell in self.master["cells"] for line in _source(cell).splitlines()
-                if line not in release.get(cell["id"], set()) and len(line.strip()) >= 12}
+        """Lines of the master that the release does not show (hidden tests, solutions), as the leak check finds them."""
+        return secrets_of(self.master, self.release)
 
 
 def _source(cell) -> str:
@@ -357,7 +356,8 @@ def _shown(key: ChapterKey, error: str) -> str:
     cell running it; a message quoting hidden tests or solutions would carry them into the feedback.
     """
     line = error.splitlines()[0][:300] if error else ""
-    if HIDDEN_MARKER in line or any(secret in line for secret in key.secret_lines):
+    squashed = " ".join(line.split())  # secret lines are stored with whitespace runs squashed
+    if HIDDEN_MARKER in line or any(secret in squashed for secret in key.secret_lines):
         return f"{line.split(':')[0][:60]} (message not shown: it quotes the hidden tests)"
     return line
 

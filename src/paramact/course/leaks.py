@@ -49,11 +49,16 @@ def _cell_lines(notebook: dict):
 
 
 def secret_lines(master: Path, release: Path | None) -> set[str]:
-    """The lines of ``master`` that must never reach students (see the module docstring)."""
-    notebook = json.loads(master.read_text(encoding="utf-8"))
+    """The lines of the master notebook file that must never reach students (see the module docstring)."""
+    released = json.loads(release.read_text(encoding="utf-8")) if release is not None and release.is_file() else None
+    return secrets_of(json.loads(master.read_text(encoding="utf-8")), released)
+
+
+def secrets_of(notebook: dict, release: dict | None) -> set[str]:
+    """:func:`secret_lines` of notebooks already read, whitespace runs squashed to one space."""
     public = ""
-    if release is not None and release.is_file():
-        cells = _cell_lines(json.loads(release.read_text(encoding="utf-8")))
+    if release is not None:
+        cells = _cell_lines(release)
         # Compared as rendered: Markdown's code backticks do not show on the page.
         public = _squash(" ".join(" ".join(lines) for _, lines in cells)).replace("`", "")
     secrets = set()
