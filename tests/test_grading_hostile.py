@@ -13,12 +13,10 @@ The sandbox (``paramact.course.sandbox``) is also attacked directly, without the
 from __future__ import annotations
 
 import csv
-import fcntl
 import hashlib
 import html
 import json
 import os
-import pickle
 import resource
 import shutil
 import socket
@@ -32,6 +30,7 @@ from pathlib import Path
 import pytest
 
 import paramact
+from conftest import once_per_session
 from hostile_submissions import CHAPTER, MASTER, NOTEBOOK, POINTS, ROOT, Case, cases, honest
 from paramact.course import scan
 from paramact.course.grading import (HIDDEN_MARKER, ChapterKey, StudentResult, _compare_records, grade_batch, rebuild,
@@ -93,16 +92,8 @@ def grade_catalogue(base: Path) -> Batch:
 
 @pytest.fixture(scope="module")
 def batch(request, tmp_path_factory) -> Batch:
-    """The whole catalogue, graded once per test session, also when pytest-xdist spreads this module."""
-    if not hasattr(request.config, "workerinput"):
-        return grade_catalogue(tmp_path_factory.mktemp("hostile"))
-    shared = tmp_path_factory.getbasetemp().parent  # this session's, common to its workers
-    with (shared / "hostile.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        saved = shared / "hostile.pickle"
-        if not saved.exists():
-            saved.write_bytes(pickle.dumps(grade_catalogue(shared / "hostile")))
-        return pickle.loads(saved.read_bytes())
+    """The whole catalogue, graded once per test session."""
+    return once_per_session(request, tmp_path_factory, "hostile", grade_catalogue)
 
 
 def reason_text(result: StudentResult, where: str) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from paramact.course import glossary
 from paramact.course.nbgrader_autograde import grade
 from paramact.course.pipeline import CHAPTER_DIR, assignments, master_notebooks, out_of_sync
 
@@ -78,9 +79,18 @@ def test_master_is_well_formed(master):
             graded_tests += 1
             assert "### BEGIN HIDDEN TESTS" in source, f"{grading['grade_id']} has no hidden tests"
             hidden = source.split("### BEGIN HIDDEN TESTS")[1]
-            # Recorded values are compared outside the student's kernel by `paramact grade`.
-            assert "record(" in hidden, f"{grading['grade_id']} records no value for the tamper-proof grader"
+            # Recorded values are compared outside the student's kernel by `paramact grade` (the
+            # judge's check_* helpers record what they check).
+            assert any(call in hidden for call in ("record(", "check_expression(", "check_gradient(")), \
+                f"{grading['grade_id']} records no value for the tamper-proof grader"
         if cell["cell_type"] == "code" and (grading.get("grade") or grading.get("solution")):
             # A stub raises NotImplementedError: the tag lets the book show it instead of failing.
             assert "raises-exception" in cell["metadata"].get("tags", []), f"tag {grading['grade_id']} raises-exception"
     assert graded_tests >= 2
+
+
+@pytest.mark.parametrize("master", master_notebooks(ROOT), ids=lambda p: p.parent.name)
+def test_master_introduces_its_key_terms_in_korean(master):
+    """Key terms are marked `**term** (한국어)` on first use; the glossary page is built from them."""
+    introduced = glossary.collect([master])
+    assert len(introduced) >= 5, f"{master.parent.name} marks only {[t.english for t in introduced]}"

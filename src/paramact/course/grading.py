@@ -43,6 +43,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from paramact.course import scan
+from paramact.course.judge import judge_record
 from paramact.course.leaks import secrets_of
 from paramact.course.pipeline import CHAPTER_DIR, MASTER_DIR, CourseError, assignments, find_root
 from paramact.course.sandbox import Execution, Limits, execute
@@ -368,6 +369,11 @@ def _compare_records(expected: list[dict], actual: list[dict]) -> str:
     for want, got in zip(expected, actual):
         label = want["label"]
         try:
+            if isinstance(want.get("judge"), dict):  # the master's spec, never the submission's
+                why = judge_record(want["judge"], decode(got.get("value")))
+                if why:
+                    return f"{label}{why}"
+                continue
             why = mismatch(decode(want["value"]), decode(got.get("value")), want["rtol"], want["atol"])
         except (ValueError, KeyError, TypeError) as error:
             why = str(error)

@@ -8,8 +8,10 @@ in a fresh temporary course directory, so no gradebook is written into the repos
 
 Command line::
 
-    paramact release            # regenerate chapters/ from solutions/
-    paramact release --check    # exit 1 if the committed chapters differ from a fresh generation
+    paramact release            # regenerate chapters/ (and the glossary) from solutions/
+    paramact release --check    # exit 1 if the committed chapters or glossary differ from a fresh generation
+
+The glossary page (``glossary.md``) is generated from the masters too: see :mod:`paramact.course.glossary`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from paramact.course import glossary
 
 MASTER_DIR = "solutions"
 CHAPTER_DIR = "chapters"
@@ -143,6 +147,9 @@ def out_of_sync(root: Path) -> list[str]:
                     problems.append(f"{CHAPTER_DIR}/{rel} differs from its master")
             elif committed[rel].read_bytes() != fresh[rel].read_bytes():
                 problems.append(f"{CHAPTER_DIR}/{rel} differs from its master")
+    page = root / glossary.GLOSSARY_FILE
+    if not page.is_file() or page.read_text(encoding="utf-8") != glossary.render(glossary.collect(master_notebooks(root))):
+        problems.append(f"{glossary.GLOSSARY_FILE} is out of date with the masters' terms")
     return problems
 
 
@@ -159,6 +166,7 @@ def run_cli(args) -> int:
         return 0
     for notebook in generate(root, root / CHAPTER_DIR, args.chapters or None):
         print(f"wrote {notebook.relative_to(root)}")
+    print(f"wrote {glossary.write(root, master_notebooks(root)).relative_to(root)}")
     return 0
 
 

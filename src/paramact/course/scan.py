@@ -29,7 +29,7 @@ import re
 ALLOWED_MODULES = {
     "numpy", "math", "cmath", "torch", "scipy", "matplotlib", "itertools", "functools", "collections",
     "random", "statistics", "fractions", "decimal", "numbers", "copy", "heapq", "bisect", "dataclasses",
-    "enum", "typing", "abc", "string", "re", "time", "warnings", "__future__",
+    "enum", "typing", "abc", "string", "re", "time", "warnings", "__future__", "sympy",
 }
 FORBIDDEN_MODULES = {
     "paramact", "os", "sys", "subprocess", "pathlib", "shutil", "glob", "io", "builtins", "importlib",
@@ -45,12 +45,13 @@ FORBIDDEN_CALLS = {
     "getattr", "breakpoint", "input", "get_ipython", "exit", "quit", "display", "memoryview",
 }
 # NumPy and PyTorch functions that read or map files, or reach C; the interpreter's frames; what
-# evaluates annotations (strings) as code.
+# evaluates annotations (strings) as code; SymPy's entry points that evaluate strings as code.
 FORBIDDEN_ATTRIBUTES = {
     "load", "loadtxt", "genfromtxt", "fromfile", "memmap", "ctypeslib", "tofile", "save", "savez",
     "savetxt", "lib", "system", "popen", "modules", "settrace", "setprofile", "f2py", "cpp_extension",
     "load_library", "hub", "gi_frame", "gi_code", "cr_frame", "ag_frame", "f_back", "f_globals", "f_locals",
     "f_builtins", "f_code", "tb_frame", "get_type_hints", "ForwardRef", "singledispatch", "singledispatchmethod",
+    "sympify", "parse_expr", "lambdify", "S",
 }
 # IPython's history of the cells' sources: In[-1] is the running cell (a hidden test), _iii three back.
 HISTORY = re.compile(r"In|_ih|_i{1,3}|_i\d+")
@@ -82,6 +83,8 @@ def problems(source: str, forbid: list[str] | tuple[str, ...] = (), imported_mod
         []
         >>> problems("import numpy as np\\nnp.allclose = lambda *a, **k: True")
         ['line 2: assigns to np.allclose (answers may not change modules)']
+        >>> problems("p[np.arange(3), labels] -= 1")
+        []
         >>> problems("from paramact.activations import sigmoid")
         ['line 1: imports paramact.activations']
         >>> problems("import pkgutil")
@@ -95,6 +98,17 @@ def problems(source: str, forbid: list[str] | tuple[str, ...] = (), imported_mod
     if found is None:
         return [f"line {line}: {message}" for line, message in _syntax_error(source)]
     return [f"line {line}: {message}" for line, message in sorted(found)]
+
+
+def _stored(target: ast.AST):
+    """The nodes along what an assignment target writes into: ``np.x`` in ``np.x[i] = v`` but not the
+    index ``np.arange(n)`` in ``p[np.arange(n), labels] -= 1``, which is only read."""
+    yield target
+    if isinstance(target, (ast.Attribute, ast.Subscript, ast.Starred)):
+        yield from _stored(target.value)
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _stored(element)
 
 
 def _syntax_error(source: str) -> list[tuple[int, str]]:
@@ -163,7 +177,7 @@ def _problems(source: str, forbid, imported_modules: set[str], depth: int) -> se
         else:
             continue
         for target in targets:
-            for sub in ast.walk(target):
+            for sub in _stored(target):
                 if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and sub.value.id in module_aliases:
                     found.add((line, f"assigns to {sub.value.id}.{sub.attr} (answers may not change modules)"))
     return found

@@ -64,15 +64,19 @@ def encode(value):
     return {"type": "invalid", "of": kind.__name__}
 
 
-def record(label: str, value, rtol: float = 1e-6, atol: float = 1e-9):
+def record(label: str, value, rtol: float = 1e-6, atol: float = 1e-9, judge: dict | None = None):
     """Hand ``value`` to the grader, which compares it with the master's value outside the kernel.
 
     Floating-point values match within ``rtol``/``atol`` (the master's tolerances are the ones used).
+    With ``judge`` (a spec of :func:`paramact.course.judge.judge_record`), ``value`` is the text of an
+    expression, judged against the master's spec for equivalence instead of compared as text.
     Returns ``value`` so a test can go on using it.
     """
     from IPython.display import publish_display_data
 
     payload = {"label": str(label), "rtol": float(rtol), "atol": float(atol), "value": encode(value)}
+    if judge is not None:
+        payload["judge"] = judge
     publish_display_data({RECORD_MIME: payload, "text/plain": f"recorded: {label}"})
     return value
 
