@@ -117,8 +117,9 @@ class Adam(_Optimizer):
         w \leftarrow w - \eta\,\frac{\hat m}{\sqrt{\hat v} + \epsilon}
 
     where :math:`\eta` is ``lr``, ``lr_scale`` or ``lr_location`` by the parameter's kind.
-    Without the bias correction the first steps would be far too small, because ``m`` and ``v``
-    start at zero.
+    ``m`` and ``v`` start at zero, so both are biased towards zero early on; without the correction the
+    step is :math:`(1 - \beta_1^t)/\sqrt{1 - \beta_2^t}` times the corrected one, 3.2 times too large
+    at :math:`t = 1` and 6.5 times near :math:`t = 10` with the default betas.
 
     Examples:
         >>> params, grads = {"W1": np.array([1.0])}, {"W1": np.array([123.0])}

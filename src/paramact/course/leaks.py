@@ -2,8 +2,8 @@
 
 A *secret line* is a line inside a ``### BEGIN SOLUTION`` / ``### END SOLUTION`` or
 ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS`` block of a master notebook (or a whole
-Markdown solution cell) whose text does not also appear in the released chapter (the narrative may quote a name), plus the marker lines
-themselves. The check fails when any secret line occurs in the text of any built file (HTML is compared
+Markdown solution cell) whose text does not also appear in a released chapter (the narrative may quote a
+name; a line such as ``import warnings`` may be public elsewhere), plus the marker lines themselves. The check fails when any secret line occurs in the text of any built file (HTML is compared
 on its visible text, so syntax highlighting cannot hide a match) or when a master notebook was copied
 into the build.
 """
@@ -54,13 +54,18 @@ def secret_lines(master: Path, release: Path | None) -> set[str]:
     return secrets_of(json.loads(master.read_text(encoding="utf-8")), released)
 
 
-def secrets_of(notebook: dict, release: dict | None) -> set[str]:
-    """:func:`secret_lines` of notebooks already read, whitespace runs squashed to one space."""
-    public = ""
-    if release is not None:
-        cells = _cell_lines(release)
-        # Compared as rendered: Markdown's code backticks do not show on the page.
-        public = _squash(" ".join(" ".join(lines) for _, lines in cells)).replace("`", "")
+def public_text(*releases: dict | None) -> str:
+    """What released chapters show, squashed (Markdown's code backticks do not show on the page)."""
+    return _squash(" ".join(" ".join(lines) for release in releases if release is not None
+                            for _, lines in _cell_lines(release))).replace("`", "")
+
+
+def secrets_of(notebook: dict, release: dict | None, public: str | None = None) -> set[str]:
+    """:func:`secret_lines` of notebooks already read, whitespace runs squashed to one space.
+
+    ``public`` (from :func:`public_text`) is what students can see anyway; by default, ``release``.
+    """
+    public = public_text(release) if public is None else public
     secrets = set()
     for cell, lines in _cell_lines(notebook):
         grading = cell.get("metadata", {}).get("nbgrader", {})
@@ -92,10 +97,13 @@ def built_text(path: Path) -> str:
 
 def find_leaks(root: Path, build_dir: Path) -> list[Leak]:
     """Every secret line of every master found in ``build_dir``; empty when the build is clean."""
+    masters = master_notebooks(root)
+    releases = [root / CHAPTER_DIR / master.parent.name / master.name for master in masters]
+    # A line that some released chapter shows (``import warnings``) is public, whichever master it is in.
+    public = public_text(*(json.loads(r.read_text(encoding="utf-8")) for r in releases if r.is_file()))
     secrets = {}
-    for master in master_notebooks(root):
-        release = root / CHAPTER_DIR / master.parent.name / master.name
-        for secret in secret_lines(master, release):
+    for master in masters:
+        for secret in secrets_of(json.loads(master.read_text(encoding="utf-8")), None, public):
             secrets.setdefault(secret, master.relative_to(root))
     leaks = []
     for path in sorted(p for p in build_dir.rglob("*") if p.is_file()):
