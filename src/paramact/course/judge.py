@@ -396,12 +396,12 @@ def _close(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -
     return actual.shape == expected.shape and bool(np.allclose(actual, expected, rtol=rtol, atol=atol))
 
 
-def _describe(index, inputs: dict) -> str:
+def _describe(index, inputs: dict, shape: tuple) -> str:
+    """The inputs at ``index`` of the broadcast result, e.g. ``y = 1000, a = 0, b = 0.3``."""
     parts = []
     for name, values in inputs.items():
-        values = np.asarray(values)
         try:
-            parts.append(f"{name} = {values[index] if values.ndim else values:.4g}")
+            parts.append(f"{name} = {np.broadcast_to(np.asarray(values, dtype=np.float64), shape)[index]:.4g}")
         except (IndexError, TypeError, ValueError):
             continue
     return ", ".join(parts)
@@ -445,7 +445,7 @@ def gradient_problem(label: str, actual, expected, *, inputs: dict | None = None
     bad = ~np.isfinite(actual) & np.isfinite(expected)
     if bad.any():
         index = np.unravel_index(np.argmax(bad), bad.shape)
-        where = _describe(index, inputs)
+        where = _describe(index, inputs, expected.shape)
         return (f"{label}: is not finite ({actual[index]}) at {bad.sum()} entries, e.g. at {where or index}: avoid "
                 "exp overflow (use a stable sigmoid) and dividing by a")
     if _close(actual, expected, rtol, atol):
@@ -467,7 +467,7 @@ def gradient_problem(label: str, actual, expected, *, inputs: dict | None = None
             return (f"{label}: is wrong exactly at the kink y = b: the course takes the right-hand derivative "
                     "there (z = a(y - b) for y >= b)")
     index = np.unravel_index(np.argmax(wrong), wrong.shape)
-    where = _describe(index, inputs) if expected.ndim else ""
+    where = _describe(index, inputs, expected.shape) if expected.ndim else ""
     return (f"{label}: differs from the correct values at {wrong.sum()} of {wrong.size} entries"
             + (f", e.g. at {where}" if where else "") + f" (yours {actual[index]:.6g})")
 
