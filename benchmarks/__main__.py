@@ -195,7 +195,7 @@ def main(argv=None) -> int:
         book = book_builds()
         report["book"] = book
         lines.append(f"Book build: cold {book['cold_s']:.1f} s, warm {book['warm_s']:.1f} s")
-        lines += [f"  {name:22s} {seconds:6.1f} s" for name, seconds in book["chapter_s"].items()]
+        lines += [f"  {name:26s} {seconds:6.1f} s" for name, seconds in book["chapter_s"].items()]
     if "grading" in wanted:
         grading = grading_throughput(10 if args.quick else 50)
         report["grading"] = grading
