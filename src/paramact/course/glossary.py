@@ -29,7 +29,11 @@ class Term:
 
 
 def _key(english: str) -> str:
-    return " ".join(english.lower().split())
+    """The term as compared: lower case, and a plural last word read as singular ("finite differences")."""
+    words = english.lower().split()
+    if words and len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith(("ss", "is", "us", "as")):
+        words[-1] = words[-1][:-1]
+    return " ".join(words)
 
 
 def collect(masters: list[Path]) -> list[Term]:
@@ -43,6 +47,8 @@ def collect(masters: list[Path]) -> list[Term]:
         >>> _ = (folder / "demo.ipynb").write_text(json.dumps({"cells": [cell]}), encoding="utf-8")
         >>> [(t.english, t.korean) for t in collect([folder / "demo.ipynb"])]
         [('activation function', '활성화 함수'), ('bias', '편향')]
+        >>> _key("Finite differences") == _key("finite difference") and _key("bias") == "bias"
+        True
     """
     seen: dict[str, Term] = {}
     for master in masters:
