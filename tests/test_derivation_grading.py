@@ -205,6 +205,18 @@ SIGMOID_FORMS = {
 }
 
 
+def test_judge_accepts_what_sympy_and_people_write():
+    import sympy
+
+    y, a, b = sympy.symbols("y a b")
+    s = 1 / (1 + sympy.exp(-(y - b)))
+    sigmoid = sympy.Function("sigmoid")
+    assert judge_expression(sigmoid(y - b), "z/a", "parametric_sigmoid") is None  # a bare applied function
+    assert judge_expression(sympy.simplify(a * s * (1 - s)), "z*(1 - z/a)", "parametric_sigmoid") is None  # cosh
+    for text in ("10*z*(0.1 - 0.1*z/a)", "(z *  # times\n (1 - z/a))", "z·(1 − z/a)", "+z*(1-z/a)"):
+        assert judge_expression(text, "z*(1 - z/a)", "parametric_sigmoid") is None, text
+
+
 @pytest.mark.parametrize("label", sorted(SIGMOID_FORMS))
 def test_judge_accepts_every_equivalent_form(label):
     expected, forms = SIGMOID_FORMS[label]
@@ -218,6 +230,8 @@ def test_judge_accepts_every_equivalent_form(label):
     ("a*z*(1 - z/a)", "extra factor a"),
     ("-a*z*(1 - z/a)", "wrong sign and an extra factor a"),
     ("a*sigmoid(b - y)*(1 - sigmoid(b - y))*0 + a*sigmoid(b-y)", "not equivalent"),
+    ("abs(a)*sigmoid(y - b)*(1 - sigmoid(y - b))", "right only where a > 0"),
+    ("a*s*(1 - s)", "write s = sigmoid(y - b) out"),
 ])
 def test_judge_names_generic_mistakes_without_a_catalogue(answer, feedback):
     assert feedback in judge_expression(answer, "z*(1 - z/a)", "parametric_sigmoid")
@@ -247,3 +261,6 @@ def test_numeric_diagnosis_needs_the_right_shape_and_values():
     assert "not finite" in gradient_problem("g", np.array([np.nan, 2.0]), expected)
     assert "kink" in gradient_problem("g", np.array([0.0, 2.0]), expected, kink=np.array([True, False]))
     assert "differs" in gradient_problem("g", np.array([1.5, 2.0]), expected)
+    assert "keepdims" in gradient_problem("g", expected.reshape(1, 2), expected, batch_size=1)
+    assert "not finite" not in gradient_problem("g", np.array([np.nan, 5.0]), expected,
+                                                  mistakes={"a known mistake": np.array([np.nan, 5.0])})

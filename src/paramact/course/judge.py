@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import random
+import sys
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -71,10 +72,22 @@ def _exp(u):
     return mpmath.exp(u)
 
 
+def _cosh(u):
+    if abs(u) > MAX_LOG_MAGNITUDE:
+        raise _Undefined("cosh of a very large number")
+    return mpmath.cosh(u)
+
+
 FUNCTIONS: dict[str, Callable] = {
     "exp": _exp, "log": _log, "sqrt": _sqrt, "sigmoid": _sigmoid, "σ": _sigmoid, "tanh": mpmath.tanh,
+    "cosh": _cosh, "sinh": lambda u: _exp(u) / 2 - _exp(-u) / 2, "sech": lambda u: 1 / _cosh(u),
     "Abs": abs, "abs": abs,
 }
+FUNCTION_NAMES = "exp, log, sqrt, sigmoid, tanh, cosh, sinh, sech, abs"
+# Characters that look like operators on paper, read as the operators.
+LOOKALIKES = str.maketrans({"·": "*", "×": "*", "−": "-", "–": "-", "²": "**2"})
+# Letters of the derivation that are not variables of the answers.
+HINTS = {"e": " (write e**u as exp(u))", "s": " (write s = sigmoid(y - b) out)", "u": " (write u = y - b out)"}
 CONSTANTS = {"E": mpmath.e, "pi": mpmath.pi}
 _OPERATORS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 
@@ -93,7 +106,7 @@ class Expression:
 
 def _evaluate(node, values):
     if isinstance(node, ast.Constant):
-        return mpmath.mpf(node.value)
+        return mpmath.mpf(repr(node.value))  # 0.1 as the decimal 0.1, not its binary neighbour
     if isinstance(node, ast.Name):
         return values[node.id] if node.id in values else CONSTANTS[node.id]
     if isinstance(node, ast.UnaryOp):
@@ -135,9 +148,8 @@ def _power(base, exponent):
 def _text_of(answer) -> str:
     if isinstance(answer, str):
         return answer
-    if type(answer).__module__.split(".")[0] == "sympy":
-        import sympy
-
+    sympy = sys.modules.get("sympy")  # a SymPy answer means the student's kernel imported it
+    if sympy is not None and isinstance(answer, sympy.Basic):
         return sympy.sstr(answer)
     raise ExpressionError(
         f"give the expression as a string such as \"z*(1 - z/a)\" or as a SymPy expression, not a {type(answer).__name__}"
@@ -155,33 +167,37 @@ def parse(answer, variables: tuple[str, ...]) -> Expression:
         >>> parse("x + 1", ("y", "a", "b", "z"))
         Traceback (most recent call last):
         ...
-        paramact.course.judge.ExpressionError: unknown name 'x': use y, a, b, z and exp, log, sqrt, sigmoid, tanh, abs
+        paramact.course.judge.ExpressionError: unknown name 'x': use y, a, b, z and exp, log, sqrt, sigmoid, tanh, cosh, sinh, sech, abs
     """
-    text = " ".join(_text_of(answer).split())
+    source = _text_of(answer).translate(LOOKALIKES).strip()
+    text = " ".join(source.split())
     if not text:
         raise ExpressionError("the expression is empty: replace the stub's string with your answer")
     if len(text) > MAX_CHARS:
         raise ExpressionError(f"the expression has {len(text)} characters; simplify it (at most {MAX_CHARS})")
     try:
-        tree = ast.parse(text.replace("^", "**"), mode="eval")
+        tree = ast.parse(source.replace("^", "**"), mode="eval")
+    except SyntaxError:
+        tree = None
+    try:  # a formula broken over lines outside parentheses reads as one line
+        tree = tree or ast.parse(text.replace("^", "**"), mode="eval")
     except SyntaxError as error:
         raise ExpressionError(f"{text!r} is not a formula Python can read ({error.msg}); write products with *, e.g. a*z") from None
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES:
         raise ExpressionError(f"the expression is too long ({len(nodes)} parts); simplify it")
-    known = ", ".join(variables) + " and exp, log, sqrt, sigmoid, tanh, abs"
+    known = ", ".join(variables) + " and " + FUNCTION_NAMES
     for node in nodes:
         if isinstance(node, ast.Call):
             if isinstance(node.func, ast.Name) and node.func.id in variables:
                 name = node.func.id
                 raise ExpressionError(f"{ast.unparse(node)!r} reads as calling {name}: write the product as {name}*(...)")
             if not (isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS) or node.keywords or len(node.args) != 1:
-                raise ExpressionError(f"{ast.unparse(node)!r}: only exp, log, sqrt, sigmoid, tanh and abs of one argument may be called")
+                raise ExpressionError(f"{ast.unparse(node)!r}: only {FUNCTION_NAMES} of one argument may be called")
         elif isinstance(node, ast.Name):
             function_call = any(isinstance(parent, ast.Call) and parent.func is node for parent in nodes)
             if not function_call and node.id not in variables and node.id not in CONSTANTS:
-                hint = " (write e**u as exp(u))" if node.id == "e" else ""
-                raise ExpressionError(f"unknown name {node.id!r}: use {known}{hint}")
+                raise ExpressionError(f"unknown name {node.id!r}: use {known}{HINTS.get(node.id, '')}")
         elif isinstance(node, ast.Constant):
             if type(node.value) not in (int, float) or abs(node.value) > MAX_CONSTANT:
                 raise ExpressionError(f"{node.value!r} is not a number an answer needs")
@@ -295,7 +311,7 @@ def judge_expression(answer, expected: str, setting: Setting | str, mistakes: di
         "dz/db: 'z*(z - 1)/a' is right only where a = 1: check each place where a enters"
     """
     setting = SETTINGS[setting] if isinstance(setting, str) else setting
-    return _diagnose(answer, parse(expected, setting.variables), setting, mistakes, label)
+    return _diagnose(answer, parse(expected, setting.variables), setting, mistakes, label, count=2 * POINTS)
 
 
 def derivative_problem(answer, setting: Setting | str, wrt: str, upstream: bool = False,
@@ -323,12 +339,12 @@ def derivative_problem(answer, setting: Setting | str, wrt: str, upstream: bool 
 
 
 def _diagnose(answer, correct: Callable, setting: Setting, mistakes: dict[str, str] | None, label: str,
-              digits: int = DIGITS - 10) -> str | None:
+              digits: int = DIGITS - 10, count: int = POINTS) -> str | None:
     try:
         student = parse(answer, setting.variables)
     except ExpressionError as error:
         return f"{label}: {error}"
-    points = setting.points()
+    points = setting.points(count)
     targets = [correct(point) for point in points]
     if _agrees(student, targets, points, digits):
         return None
@@ -350,6 +366,9 @@ def _diagnose(answer, correct: Callable, setting: Setting, mistakes: dict[str, s
         if _agrees(student, [correct(point) for point in mirrored], points, digits):
             return (f"{label}: {student.text!r} has the sign of y - b flipped: sigmoid(u) = 1/(1 + exp(-u)), "
                     "with a minus sign inside exp")
+    positive = [(point, target) for point, target in zip(points, targets) if point["a"] > 0]
+    if positive and _agrees(student, [t for _, t in positive], [p for p, _ in positive], digits):
+        return f"{label}: {student.text!r} is right only where a > 0: a may be negative too (check abs or a square root)"
     at_one = setting.points(a=1)
     if _agrees(student, [correct(point) for point in at_one], at_one, digits):
         return f"{label}: {student.text!r} is right only where a = 1: check each place where a enters"
@@ -430,8 +449,10 @@ def gradient_problem(label: str, actual, expected, *, inputs: dict | None = None
     actual = np.asarray(actual)
     if actual.dtype.kind not in "fiu":
         return f"{label}: has dtype {actual.dtype}, expected floating-point numbers"
-    actual = actual.astype(np.float64)
+    original_dtype, actual = actual.dtype, actual.astype(np.float64)
     if actual.shape != expected.shape:
+        if actual.size == expected.size and _close(actual.reshape(expected.shape), expected, rtol, atol):
+            return f"{label}: has the right values but shape {actual.shape}, expected {expected.shape} (drop keepdims or reshape)"
         if batch_size and actual.shape == (batch_size, *expected.shape):
             return (f"{label}: has shape {actual.shape}, expected {expected.shape}: sum it over the batch (axis 0), "
                     "since a and b are shared by all samples")
@@ -440,16 +461,20 @@ def gradient_problem(label: str, actual, expected, *, inputs: dict | None = None
         return f"{label}: has shape {actual.shape}, expected {expected.shape}"
     for message, mistake in (mistakes or {}).items():
         mistake = np.broadcast_to(np.asarray(mistake, dtype=np.float64), expected.shape)
-        if not _close(actual, expected, rtol, atol) and np.allclose(actual, mistake, rtol=rtol, atol=atol, equal_nan=True):
+        defined = np.isfinite(mistake)  # a mistake's formula may be undefined where an answer is not (a = 0)
+        if (not _close(actual, expected, rtol, atol) and defined.any()
+                and np.allclose(actual[defined], mistake[defined], rtol=rtol, atol=atol)):
             return f"{label}: {message}"
     bad = ~np.isfinite(actual) & np.isfinite(expected)
     if bad.any():
         index = np.unravel_index(np.argmax(bad), bad.shape)
         where = _describe(index, inputs, expected.shape)
         return (f"{label}: is not finite ({actual[index]}) at {bad.sum()} entries, e.g. at {where or index}: avoid "
-                "exp overflow (use a stable sigmoid) and dividing by a")
+                "dividing by a quantity that can be 0 (a, y - b) and overflow in exp (use a stable sigmoid)")
     if _close(actual, expected, rtol, atol):
         return None
+    if original_dtype == np.float32 and _close(actual, expected, max(rtol, 1e-5), max(atol, 1e-30)):
+        return f"{label}: is computed in float32: use float64, as the inputs are"
     if _close(-actual, expected, rtol, atol):
         return f"{label}: has the wrong sign"
     if batch_size and _close(actual * batch_size, expected, rtol, atol):
