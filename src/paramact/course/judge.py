@@ -386,15 +386,13 @@ def check_expression(label: str, answer, expected: str, setting: str, mistakes: 
     from paramact.course.testing import record
 
     try:
-        text = " ".join(_text_of(answer).split())
+        text, problem = _text_of(answer).strip(), None
     except ExpressionError as error:
-        text = f"<{type(answer).__name__}>"
-        record(label, text, judge={"expected": expected, "setting": setting, "mistakes": mistakes or {}})
-        raise AssertionError(f"{label}: {error}") from None
+        text, problem = f"<{type(answer).__name__}>", f"{label}: {error}"
     record(label, text, judge={"expected": expected, "setting": setting, "mistakes": mistakes or {}})
-    why = judge_expression(text, expected, setting, mistakes, label)
-    if why:
-        raise AssertionError(why)
+    problem = problem or judge_expression(text, expected, setting, mistakes, label)
+    if problem:
+        raise AssertionError(problem)
     return text
 
 
@@ -505,8 +503,7 @@ def check_gradient(label: str, actual, expected, **options) -> None:
     from paramact.course.testing import record
 
     rtol, atol = options.get("rtol", 1e-7), options.get("atol", 1e-10)
-    recordable = actual if type(actual) is np.ndarray else np.asarray(actual, dtype=np.float64) if isinstance(actual, (float, int)) else actual
-    record(label, recordable, rtol=rtol, atol=atol)
+    record(label, np.asarray(actual, dtype=np.float64) if isinstance(actual, (float, int)) else actual, rtol=rtol, atol=atol)
     why = gradient_problem(label, actual, expected, **options)
     if why:
         raise AssertionError(why)
