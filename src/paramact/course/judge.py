@@ -26,6 +26,7 @@ again outside the student's kernel (:func:`judge_record`), with the master's exp
 from __future__ import annotations
 
 import ast
+import functools
 import random
 import sys
 from dataclasses import dataclass, field
@@ -230,11 +231,16 @@ class Setting:
     sample: Callable[[random.Random], dict]
     mirror: bool = False  # whether y -> 2b - y stays in the domain (to spot a flipped sign of y - b)
 
+    @functools.cached_property
+    def definitions(self) -> dict[str, Expression]:
+        """The dependent variables' definitions, parsed once."""
+        return {name: parse(formula, self.variables) for name, formula in self.define.items()}
+
     def complete(self, values: dict) -> dict:
         """``values`` with the dependent variables (``z``) computed from their definitions."""
         values = dict(values)
-        for name, formula in self.define.items():
-            values[name] = parse(formula, self.variables)(values)
+        for name, definition in self.definitions.items():
+            values[name] = definition(values)
         return values
 
     def points(self, count: int = POINTS, **fixed) -> list[dict]:
@@ -328,7 +334,7 @@ def derivative_problem(answer, setting: Setting | str, wrt: str, upstream: bool 
         "dL/da: 'z/a' is missing the upstream gradient g = dL/dz (chain rule: multiply by it)"
     """
     setting = SETTINGS[setting] if isinstance(setting, str) else setting
-    output = parse(setting.define["z"], setting.variables)
+    output = setting.definitions["z"]
 
     def target(point):
         with mpmath.workdps(DIGITS):

@@ -3,9 +3,9 @@
 A *secret line* is a line inside a ``### BEGIN SOLUTION`` / ``### END SOLUTION`` or
 ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS`` block of a master notebook (or a whole
 Markdown solution cell) whose text does not also appear in a released chapter (the narrative may quote a
-name; a line such as ``import warnings`` may be public elsewhere), plus the marker lines themselves. The check fails when any secret line occurs in the text of any built file (HTML is compared
-on its visible text, so syntax highlighting cannot hide a match) or when a master notebook was copied
-into the build.
+name; a line such as ``import warnings`` may be public elsewhere), plus the marker lines themselves. The
+check fails when any secret line occurs in the text of any built file (HTML is compared on its visible
+text, so syntax highlighting cannot hide a match) or when a master notebook was copied into the build.
 """
 
 from __future__ import annotations
