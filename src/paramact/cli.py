@@ -20,8 +20,8 @@ SUBCOMMANDS = {
     "data": "paramact.data",
     "release": "paramact.course.pipeline",
     "leaks": "paramact.course.leaks",
-    "grade": "paramact.course.grading",
-    "check": "paramact.course.selfcheck",
+    "grade": "paramact.grader.grading",
+    "check": "paramact.grader.selfcheck",
 }
 
 

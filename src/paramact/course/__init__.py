@@ -1,1 +1,1 @@
-"""Course pipeline: release chapters from the master notebooks, check the build for leaks, autograde."""
+"""Build tools of the course: release the chapters from the masters, the glossary, the leak check."""

@@ -1,6 +1,6 @@
 """Autograde with stock nbgrader, as an instructor who runs nbgrader directly would.
 
-The course's own grader (``paramact grade``, :mod:`paramact.course.grading`) is hardened against hostile
+The course's own grader (``paramact grade``, :mod:`paramact.grader.grading`) is hardened against hostile
 submissions; this module proves that the chapters also work with plain ``nbgrader autograde``: the tests
 use it to check that every master earns full marks and every untouched chapter earns zero.
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from paramact.course.grading import SubmissionError, read_submission
-from paramact.course.sandbox import Limits, execute
+from paramact.grader.grading import SubmissionError, read_submission
+from paramact.grader.sandbox import Limits, execute
 
 
 def check(path: Path, limits: Limits = Limits()) -> tuple[list[tuple[str, str | None]], list[str], str | None]:

@@ -1,0 +1,296 @@
+"""The jail a student's kernel runs in: bubblewrap for what it sees, cgroups for what it may use.
+
+A kernel is started as ``python -m paramact.grader.jail CONFIG -- bwrap ... python -m ipykernel_launcher``:
+this small launcher runs outside the jail, moves itself into the run's cgroups, sets per-process
+resource limits, and replaces itself with bubblewrap (``bwrap``, a Debian package), which builds the
+kernel's world:
+
+- **What it sees**: the Python environment (read-only) with the reference implementation ``paramact``
+  covered by an empty folder, the system's libraries (read-only), fresh ``/proc`` and ``/dev``, a private
+  work folder of ``disk_bytes`` (its ``$TMPDIR`` too; ``/tmp`` holds 16 MiB more) and the folder of its connection sockets. Nothing
+  else: no course, master, submissions, home folder, history file or grader's environment variables.
+- **What it may do**: no network, its own PID, IPC and user namespaces, no capabilities, its own session
+  (no terminal injection); it dies with its grader.
+- **What it may use**, for its whole process tree (cgroups v1 or v2): ``memory_bytes`` of memory (swap
+  and its tmpfs files included), ``processes`` processes and threads, ``cpus`` cores at most. Per
+  process, always: ``cpu_seconds`` of CPU time, ``file_bytes`` per file, no core dumps.
+
+Where the machine offers less, :func:`capabilities` says what is missing and :class:`Jail` degrades
+with a warning: without bubblewrap the kernel sees the whole file system and the reference is only
+blocked inside Python; without writable cgroups the limits are per process (a fork multiplies them).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import resource
+import shutil
+import signal
+import sys
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+WORK = "/home/student"
+TMP_BYTES = 16 * 2**20  # /tmp, for libraries that ignore $TMPDIR (which is in the work folder)
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+BLOCKED = "the reference implementation paramact cannot be imported where answers are graded"
+# Without bubblewrap the reference can only be blocked inside Python (the kernel runs this first).
+UNJAILED_STARTUP = "import sys; sys.modules['paramact'] = None"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits of one sandboxed run: times, and resources of the kernel's whole process tree."""
+
+    cell_seconds: float = 60.0
+    notebook_seconds: float = 300.0
+    cpu_seconds: int = 300  # per process
+    memory_bytes: int = 6 * 2**30  # the process tree, tmpfs files included
+    file_bytes: int = 64 * 2**20  # per file
+    disk_bytes: int = 256 * 2**20  # the work folder and /tmp together
+    processes: int = 64  # processes and threads of the tree
+    cpus: float = 1.0  # cores the tree may use at once
+
+
+@functools.cache
+def capabilities() -> dict[str, str | None]:
+    """What this machine offers: ``{"bwrap": path or None, "cgroups": "v1" | "v2" | None}``."""
+    bwrap = shutil.which("bwrap")
+    if bwrap and os.system(f"{bwrap} --unshare-all --dev-bind / / true >/dev/null 2>&1") != 0:
+        bwrap = None  # installed, but user namespaces are refused here
+    return {"bwrap": bwrap, "cgroups": _cgroup_version()}
+
+
+def warnings() -> list[str]:
+    """What does not hold on this machine, in words for the person grading."""
+    found = capabilities()
+    messages = []
+    if not found["bwrap"]:
+        messages.append("bubblewrap (bwrap) is missing or cannot create namespaces: student code runs with your "
+                        "rights, sees your files and the network, and the reference is blocked only inside Python "
+                        "(install it: apt-get install bubblewrap)")
+    if not found["cgroups"]:
+        messages.append("cgroups are not writable here (run as root on Linux): memory, CPU and process limits hold "
+                        "per process only, and a submission that forks multiplies them")
+    return messages
+
+
+def _cgroup_version() -> str | None:
+    if sys.platform != "linux":
+        return None
+    for version in ("v2", "v1"):
+        try:
+            group = Cgroup.create(version, Limits())
+        except OSError:
+            continue
+        group.remove()
+        return version
+    return None
+
+
+def _own_path(controller: str) -> str:
+    """This process's cgroup path in ``controller``'s hierarchy ("" for v2's unified one)."""
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        if controllers.split(",") == [controller] or (controller == "" and controllers == ""):
+            return path
+    raise OSError(f"no {controller or 'unified'} cgroup")
+
+
+class Cgroup:
+    """One run's cgroups: created with the limits, joined by the launcher, measured, then removed."""
+
+    V1 = {"memory": {"memory.limit_in_bytes": "memory", "memory.memsw.limit_in_bytes": "memory"},
+          "pids": {"pids.max": "processes"},
+          "cpu": {"cpu.cfs_period_us": "period", "cpu.cfs_quota_us": "quota"}}
+
+    def __init__(self, version: str, folders: list[Path]):
+        self.version, self.folders = version, folders
+
+    @classmethod
+    def create(cls, version: str, limits: Limits) -> Cgroup:
+        name = f"paramact-{uuid.uuid4().hex[:12]}"
+        period = 100_000
+        values = {"memory": limits.memory_bytes, "processes": limits.processes, "period": period,
+                  "quota": max(1000, int(limits.cpus * period))}
+        folders = []
+        try:
+            if version == "v2":
+                base = CGROUP_ROOT / _own_path("").lstrip("/")
+                if not {"memory", "pids", "cpu"} <= set((base / "cgroup.subtree_control").read_text().split()):
+                    raise OSError("memory, pids and cpu are not delegated here")
+                folder = base / name
+                folder.mkdir()
+                folders.append(folder)
+                for file, value in (("memory.max", values["memory"]), ("memory.swap.max", 0),
+                                    ("pids.max", values["processes"]), ("cpu.max", f"{values['quota']} {period}")):
+                    (folder / file).write_text(str(value))
+            else:
+                for controller, files in cls.V1.items():
+                    folder = CGROUP_ROOT / controller / _own_path(controller).lstrip("/") / name
+                    folder.mkdir()
+                    folders.append(folder)
+                    for file, key in files.items():
+                        if (folder / file).exists():
+                            (folder / file).write_text(str(values[key]))
+        except OSError:
+            cls(version, folders).remove()
+            raise
+        return cls(version, folders)
+
+    def join(self) -> None:
+        """Move the calling process (and its future children) into every folder."""
+        for folder in self.folders:
+            (folder / "cgroup.procs").write_text(str(os.getpid()))
+
+    def usage(self) -> dict[str, int]:
+        """Peak memory (bytes) and peak processes of the tree so far, where the kernel reports them."""
+        found = {}
+        for folder in self.folders:
+            for file, key in (("memory.max_usage_in_bytes", "memory_peak"), ("memory.peak", "memory_peak"),
+                              ("pids.peak", "processes_peak")):
+                try:
+                    found[key] = int((folder / file).read_text())
+                except (OSError, ValueError):
+                    continue
+        return found
+
+    def remove(self) -> None:
+        """Kill whatever is left in the cgroups and remove them."""
+        for folder in self.folders:
+            try:
+                for pid in (folder / "cgroup.procs").read_text().split():
+                    os.kill(int(pid), signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
+        for folder in self.folders:
+            for _ in range(50):  # killed processes leave the cgroup a moment later
+                try:
+                    folder.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    import time
+
+                    time.sleep(0.02)
+
+
+def _python_folders() -> list[Path]:
+    """The folders the interpreter and its packages live in (read-only inside the jail)."""
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sys.path}
+    folders = sorted({Path(p).resolve() for p in candidates if p and Path(p).is_dir()}, key=lambda p: len(p.parts))
+    outermost = []
+    for folder in folders:
+        if not any(other == folder or other in folder.parents for other in outermost):
+            outermost.append(folder)
+    return outermost
+
+
+def _reference_folder() -> Path | None:
+    """Where the ``paramact`` package lives, to be covered inside the jail."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("paramact")
+    return Path(next(iter(spec.submodule_search_locations))).resolve() if spec and spec.submodule_search_locations else None
+
+
+def bwrap_argv(bwrap: str, limits: Limits, sockets: Path, blocker: Path) -> list[str]:
+    """The bubblewrap command line that builds the kernel's world (see the module docstring)."""
+    argv = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv", "--cap-drop", "ALL",
+            "--hostname", "sandbox"]
+    for name in ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/") / name
+        if path.is_symlink():
+            argv += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            argv += ["--ro-bind", str(path), str(path)]
+    for path in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/fonts"):
+        argv += ["--ro-bind-try", path, path]
+    for folder in _python_folders():
+        if not str(folder).startswith(("/usr/", "/bin", "/lib")):
+            argv += ["--ro-bind", str(folder), str(folder)]
+    reference = _reference_folder()
+    if reference:  # an empty folder whose __init__ refuses: `import paramact` fails with a clear message
+        argv += ["--tmpfs", str(reference), "--ro-bind", str(blocker), str(reference / "__init__.py"),
+                 "--remount-ro", str(reference)]
+    # The sockets' folder last: it may lie inside /tmp or /dev, which are new file systems in here.
+    argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.disk_bytes), "--tmpfs", WORK,
+             "--dir", f"{WORK}/tmp", "--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--bind", str(sockets), str(sockets),
+             "--chdir", WORK]
+    environment = {"HOME": WORK, "TMPDIR": f"{WORK}/tmp", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+                   "IPYTHONDIR": f"{WORK}/.ipython", "MPLCONFIGDIR": f"{WORK}/.matplotlib", "MPLBACKEND": "Agg",
+                   "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                   "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1"}
+    for name, value in environment.items():
+        argv += ["--setenv", name, value]
+    return argv + ["--"]
+
+
+class Jail:
+    """One kernel's jail: the command line that starts it inside, and its cgroups."""
+
+    def __init__(self, limits: Limits, scratch: Path):
+        """``scratch``: a folder of the grader's; its ``run`` subfolder is shared with the kernel (sockets)."""
+        self.limits, self.sockets = limits, scratch / "run"
+        self.sockets.mkdir(exist_ok=True)
+        self.blocker = scratch / "reference_blocked.py"
+        self.blocker.write_text(f"raise ImportError({BLOCKED!r})\n")
+        found = capabilities()
+        self.bwrap = found["bwrap"]
+        self.cgroup = Cgroup.create(found["cgroups"], limits) if found["cgroups"] else None
+
+    def kernel_argv(self) -> list[str]:
+        """The kernel's command line; ``{connection_file}`` is filled in by jupyter_client."""
+        config = json.dumps({"limits": asdict(self.limits), "cgroups": [str(f) for f in self.cgroup.folders] if self.cgroup else [],
+                             "jailed": bool(self.bwrap), "work": str(self.sockets / "work")})
+        kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                  "--InteractiveShell.automagic=False", "--HistoryManager.enabled=False"]
+        jail = bwrap_argv(self.bwrap, self.limits, self.sockets, self.blocker) if self.bwrap else []
+        return [sys.executable, "-m", "paramact.grader.jail", config, "--", *jail, *kernel]
+
+    def usage(self) -> dict[str, int]:
+        return self.cgroup.usage() if self.cgroup else {}
+
+    def close(self) -> None:
+        if self.cgroup:
+            self.cgroup.remove()
+
+
+def _launch(config: dict, argv: list[str]) -> None:
+    """Runs outside the jail, in the process jupyter_client started: join, limit, then become ``argv``."""
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the grader
+    for folder in config["cgroups"]:
+        (Path(folder) / "cgroup.procs").write_text(str(os.getpid()))
+    limits = config["limits"]
+    for name, value in (("RLIMIT_CPU", limits["cpu_seconds"]), ("RLIMIT_FSIZE", limits["file_bytes"]), ("RLIMIT_CORE", 0)):
+        try:
+            resource.setrlimit(getattr(resource, name), (value, value))
+        except (ValueError, OSError):  # some platforms refuse some limits
+            pass
+    if not config["cgroups"]:  # per process only: a fork multiplies it (the grader warns)
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limits["memory_bytes"], limits["memory_bytes"]))
+        except (ValueError, OSError):
+            pass
+    if not config["jailed"]:
+        work = Path(config["work"])
+        work.mkdir(exist_ok=True)
+        os.chdir(work)
+        keep = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "TMPDIR": str(work),
+                "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(work / ".matplotlib"), "IPYTHONDIR": str(work / ".ipython")}
+        os.environ.clear()
+        os.environ.update(keep)
+        argv = [*argv, f"--IPKernelApp.exec_lines={UNJAILED_STARTUP}"]
+    os.execvp(argv[0], argv)
+
+
+if __name__ == "__main__":
+    separator = sys.argv.index("--")
+    _launch(json.loads(sys.argv[1]), sys.argv[separator + 1:])
