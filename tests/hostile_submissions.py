@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,19 +87,36 @@ class Case:
     honest: set[str]
     points: dict[str, float] | None
     reasons: dict[str, str] = field(default_factory=dict)
-    path: str = ""  # where to write it, relative to the submissions folder (default <student>.ipynb)
+    path: str | bytes = ""  # where to write it, relative to the submissions folder (default <student>.ipynb)
     extra: dict[str, bytes] = field(default_factory=dict)  # more files next to it: relative path -> bytes
+    link: Path | None = None  # write a symbolic link to this path instead ("fifo" in the name: a named pipe)
 
     def write(self, folder: Path) -> list[Path]:
         """Write the submission's files under ``folder``; returns their paths."""
         data = self.content if isinstance(self.content, bytes) else json.dumps(self.content, indent=1).encode()
+        if isinstance(self.path, bytes):  # a name that is not UTF-8
+            target = Path(os.fsdecode(os.path.join(os.fsencode(folder), self.path)))
+            target.write_bytes(data)
+            return [target]
         written = []
         for relative, content in {self.path or f"{self.student}.ipynb": data, **self.extra}.items():
             target = folder / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+            if self.link is not None and relative == self.path:
+                target.symlink_to(self.link)
+            elif self.student == "fifo":
+                os.mkfifo(target)
+            else:
+                target.write_bytes(content)
             written.append(target)
         return written
+
+    @property
+    def name(self) -> str:
+        """The student's name as the grader reports it (from the file name)."""
+        if isinstance(self.path, bytes):
+            return os.fsdecode(self.path.rsplit(b".", 1)[0]).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return Path(self.path).stem if self.path and "/" not in self.path else self.student
 
     @property
     def bound(self) -> dict[str, float]:
@@ -127,71 +145,171 @@ NONE = _points()
 def cases(course: Path) -> list[Case]:
     """The catalogue; ``course`` is the course root the grader uses (its master is a target).
 
-    To keep the batch short, two independent attacks often share a submission: one in the train
-    answer, one in the xor answer (neither uses the other), with honest step and gates answers that
-    must keep their 5 points.
+    Grouped by the classes of attack in the grader's threat model (autograder/README.md): a kernel that
+    reaches the full interpreter, hidden tests leaking out, a sandbox with open doors, a fragile batch.
+    To keep the batch short, two independent attacks often share a submission: one in the train answer,
+    one in the xor answer (neither uses the other), with honest step and gates answers that must keep
+    their 5 points.
     """
     master = course / "solutions" / CHAPTER / NOTEBOOK
+    reference = ROOT / "src" / "paramact" / "activations.py"
     out = []
 
-    def add(student, kind, content, honest, points, reasons=None, path="", extra=None):
-        out.append(Case(student, kind, content, set(honest), points, reasons or {}, path, extra or {}))
+    def add(student, kind, content, honest, points, reasons=None, path="", extra=None, link=None):
+        out.append(Case(student, kind, content, set(honest), points, reasons or {}, path, extra or {}, link))
 
     def pair(student, kind, train, xor, train_reason, xor_reason):
         """Attacks in the train and the xor answers; the step and gates answers are honest."""
         add(student, kind, submission(step_impl=True, gates_impl=True, train_impl=train, xor_impl=xor), FIRST_TWO,
             FIRST_TWO_ONLY, {"train_tests": train_reason, "xor_tests": xor_reason})
 
+    def gates_with(prelude, perceptron_step="step"):
+        return (prelude + "def perceptron(X, w, b):\n"
+                f"    return {perceptron_step}(np.asarray(X, dtype=np.float64) @ np.asarray(w, dtype=np.float64) + b)\n\n\n"
+                "NAND_W = np.array([-0.5, -0.5])\nNAND_B = 0.7\n")
+
     # --- baselines -------------------------------------------------------------------------------
     add("honest", "all four answers honest", submission(**dict.fromkeys(ANSWERS, True)), ALL, FULL)
     add("release", "the untouched release", submission(), set(), NONE,
-        {grade_id: "NotImplementedError" for grade_id in POINTS})
+        {grade_id: "raised NotImplementedError" for grade_id in POINTS})
     pair("mixed", "two honest answers, two hostile (np.allclose patched; an always-equal array of wrong values)",
          "np.allclose = lambda *args, **kwargs: True\n"
          "def train_perceptron(X, t, lr=0.1, epochs=20):\n    return np.zeros(2), 0.0, [0] * epochs\n",
          "class AlwaysEqual(np.ndarray):\n    def __eq__(self, other):\n        return True\n\n\n"
          "def xor(X):\n    return np.zeros(len(X)).view(AlwaysEqual)\n",
-         "assigns to np.allclose", "AssertionError")
-
-    # --- 1. the kernel named in the metadata is ignored ----------------------------------------------
+         "differ", "a type the tests do not accept")
     notebook = submission(**dict.fromkeys(ANSWERS, True))
     notebook["metadata"]["kernelspec"] = {"name": "bash", "display_name": "Bash", "language": "bash"}
-    notebook["metadata"]["language_info"] = {"name": "bash"}
     add("kernel_bash", "kernelspec changed to bash", notebook, ALL, FULL)
 
-    # --- 2. values that claim to equal everything ---------------------------------------------------
-    add("eq_ndarray", "ndarray subclass whose == is always True (right values inside)",
-        submission(step_impl=True, gates_impl=True, train_impl=True,
-                   xor_impl=honest("xor_impl") + "\n\nclass AlwaysEqual(np.ndarray):\n    def __eq__(self, other):\n"
-                            "        return True\n\n\n_xor = xor\n\n\ndef xor(X):\n    return _xor(X).view(AlwaysEqual)\n"),
-        ALL_BUT_XOR, BUT_XOR, {"xor_tests": "AlwaysEqual"})
+    # --- class 1: the kernel is fully compromised (every in-kernel defence is gone) -----------------------
     add("eq_float", "float subclass whose == is always True",
         submission(step_impl="class Sneaky(float):\n    def __eq__(self, other):\n        return True\n\n    def __hash__(self):\n"
                              "        return 0\n\n\ndef step(u):\n    return Sneaky(1.0)\n",
                    gates_impl=True, train_impl=True, xor_impl=True),
-        ALL - {"step_impl"}, NONE, {"step_tests": "AssertionError: step(u) must be 1"})
+        ALL - {"step_impl"}, NONE, {"step_tests": "not accept|differ"})
+    pair("builtins_shadowed", "builtins an assert would use replaced (isinstance, AssertionError, all, len) with wrong answers",
+         "import builtins\nbuiltins.AssertionError = type('Quiet', (Exception,), {})\nbuiltins.all = lambda *a: True\n"
+         "def train_perceptron(X, t, lr=0.1, epochs=20):\n    return np.zeros(2), 0.0, [0] * epochs\n",
+         "import builtins\nbuiltins.len = lambda *a: 4\n\n\ndef xor(X):\n    return np.zeros(4)\n",
+         "differ", "not recorded|differ|shape")
+    escapes = {
+        # strings assembled at run time, handed to functions that accept strings
+        "ref_assembled": "import importlib\n_ref = importlib.import_module('param' + 'act.activations').step\n",
+        "ref_pkgutil": "import pkgutil\n_ref = pkgutil.resolve_name('builtins:__import__')('param' + 'act').step\n",
+        "ref_eval": "_ref = eval(\"__import__('paramact').step\")\n",
+        # the reference's source from the disk, run as code
+        "ref_source_file": f"namespace = {{}}\nexec(open({str(reference)!r}).read(), namespace)\n_ref = namespace['step']\n",
+        # reached through a module of an allowed library
+        "ref_module_attribute": "import warnings\n_ref = warnings.sys.modules['paramact'].step\n",
+    }
+    for student, prelude in escapes.items():
+        # The reference step (which fires at 0, unlike the exercise's) gives the right values if reached.
+        gates = gates_with(prelude + "\n\ndef _step(u, _ref=_ref):\n" + REFERENCE_STEP + "\n\n", "_step")
+        add(student, f"the reference step through: {prelude.splitlines()[-1][:70]}",
+            submission(step_impl=True, gates_impl=gates, train_impl=True, xor_impl=True),
+            {"step_impl", "train_impl", "xor_impl"}, _points(2, 0, 3, 0), {"gates_tests": "raised|not recorded"})
+    add("ref_magic_run", "a one-line answer `run .../activations.py` (IPython's %run) defines the reference step",
+        submission(step_impl=f"run {reference}\n",
+                   gates_impl=gates_with("def _step(u):\n    return 1.0 - step(-np.asarray(u, dtype=np.float64))\n\n\n", "_step"),
+                   train_impl=True, xor_impl=True),
+        {"train_impl", "xor_impl"}, NONE, {"step_tests": "raised NameError"})
+    pair("frames", "expected values searched in the calling frames and the notebook's namespace",
+         "import sys\n\n\ndef train_perceptron(X, t, lr=0.1, epochs=20):\n    frame = sys._getframe(1)\n"
+         "    found = [v for f in (frame, frame.f_back) if f for v in f.f_locals.values() if isinstance(v, tuple)]\n"
+         "    return found[0] if found else (np.zeros(2), 0.0, [0] * epochs)\n",
+         "def xor(X):\n    namespace = get_ipython().user_ns\n"
+         "    arrays = [v for k, v in namespace.items() if isinstance(v, np.ndarray) and v.shape == (len(X),)]\n"
+         "    return arrays[-1] if arrays else np.zeros(len(X))\n",
+         "differ|raised|not accept", "differ|booleans")
+    forged = {RECORD_MIME: {"label": "xor of the four corners", "compare": "value", "rtol": 1.0, "atol": 1.0,
+                            "value": {"type": "array", "dtype": "<f8", "shape": [4],
+                                      "data": "AAAAAAAAAAAAAAAAAADwPwAAAAAAAPA/AAAAAAAAAAA="}, "spec": {}}}
+    pair("forged_records", "records forged with publish_display_data; paramact_kernel.record patched to record nothing",
+         "import paramact_kernel\nparamact_kernel.record = lambda label, value, **options: None\n"
+         "import paramact_kernel.record as _module\n_module.record = paramact_kernel.record\n" + honest("train_impl"),
+         f"from IPython.display import publish_display_data\n\n\ndef xor(X):\n    publish_display_data({forged!r})\n"
+         "    return np.zeros(len(X))\n",
+         "not recorded|differ", "not recorded|forged|differ|order")
+    add("honest_with_flags", "honest values from a forbidden route: the step imported from numpy's heaviside (no rule) "
+        "and the reference imported in a try block that fails in the jail",
+        submission(step_impl="try:\n    from paramact.activations import step as _unused\nexcept ImportError:\n    pass\n\n\n"
+                             "def step(u):\n    return np.heaviside(np.asarray(u, dtype=np.float64), 0.0)\n",
+                   gates_impl=True, train_impl=True, xor_impl=True), ALL, FULL,
+        {"flags": "imports paramact.activations"})
 
-    # --- 3. patching NumPy's comparisons -------------------------------------------------------------
-    pair("numpy_patch", "np.array_equal / np.allclose replaced; numpy.testing patched through an import",
-         "from numpy import testing as npt\nnpt.assert_allclose = print\n" + honest("train_impl"),
-         "np.array_equal = lambda *args, **kwargs: True\nnp.allclose = lambda *args, **kwargs: True\n\n\n"
-         "def xor(X):\n    return np.zeros(len(X))\n",
-         "assigns to npt.assert_allclose", "assigns to np.array_equal")
-    add("numpy_rebound", "np rebound to a lenient stand-in used by the visible tests",
-        submission(step_impl=True, gates_impl=True, train_impl=True,
-                   xor_impl="import numpy\n\n\nclass Lenient:\n    array = staticmethod(numpy.array)\n"
-                            "    tile = staticmethod(numpy.tile)\n    logical_xor = staticmethod(numpy.logical_xor)\n\n"
-                            "    def array_equal(self, *args, **kwargs):\n        return True\n\n\nnp = Lenient()\n\n\n"
-                            "def xor(X):\n    return numpy.zeros(len(X))\n"),
-        ALL_BUT_XOR, BUT_XOR, {"xor_tests": "values differ"})
+    # --- class 2: hidden tests leaking out ----------------------------------------------------------------
+    pair("leak_errors", "the running hidden test's source (In, linecache) raised as an error and as an exception's type name",
+         "import linecache, sys\n\n\ndef train_perceptron(X, t, lr=0.1, epochs=20):\n"
+         "    frame = sys._getframe(1)\n    source = ''.join(linecache.getlines(frame.f_code.co_filename))\n"
+         "    raise ValueError(source.replace('\\n', ' | '))\n",
+         "def xor(X):\n    source = In[-1]\n    raise type(source[:60].replace(' ', '_'), (Exception,), {})(source)\n",
+         "raised ValueError", "raised an exception")
+    pair("leak_output", "the hidden test's source printed, displayed as HTML and written to the history database",
+         "import sys\n\n\ndef train_perceptron(X, t, lr=0.1, epochs=20):\n    print(In[-1])\n"
+         "    return np.zeros(2), 0.0, [0] * epochs\n",
+         "from IPython.display import HTML, display\n\n\ndef xor(X):\n    display(HTML('<pre>' + In[-1] + '</pre>'))\n"
+         "    get_ipython().history_manager.store_inputs(99, In[-1])\n    return np.zeros(len(X))\n",
+         "differ", "differ|raised")
 
-    # --- 4. writing the grader's files ----------------------------------------------------------------
-    pair("write_files", "overwrites the master and a grades.csv with open(); the master through pkgutil",
-         f"open({str(master)!r}, 'w').write('{{}}')\nopen('grades.csv', 'w').write('me,10')\n" + honest("train_impl"),
-         f"import pkgutil\npkgutil.resolve_name('builtins:open')({str(master)!r}, 'w').write('{{}}')\n" + honest("xor_impl"),
-         "uses open", "imports pkgutil")
+    # --- class 3: the sandbox (what it can read, the limits of its process tree) ---------------------------
+    pair("read_outside", "reads the master, another batch, an exchange folder and the grader's environment",
+         f"leaked = [open({str(master)!r}).read()]\n" + honest("train_impl"),
+         "import os\nleaked = [os.environ.get('PARAMACT_HOSTILE_SECRET'), os.listdir('/srv')]\n" + honest("xor_impl"),
+         "raised FileNotFoundError", "raised")
+    # The attacks replace the answers: an exercise earns nothing, whether or not the kernel survives them.
+    pair("fork_limits", "child processes multiply memory (8 x 200 MiB) in one answer, CPU hogs in four children in the other",
+         "import subprocess, sys\nhog = \"block = bytearray(200 * 2**20); block[::4096] = b'x' * len(block[::4096]); "
+         "import time; time.sleep(1)\"\nchildren = [subprocess.Popen([sys.executable, '-c', hog]) for _ in range(8)]\n"
+         "print([child.wait() for child in children])\n",
+         "import os, time\nfor _ in range(4):\n    if os.fork() == 0:\n        end = time.time() + 2\n"
+         "        while time.time() < end:\n            pass\n        os._exit(0)\n",
+         "NameError|ended the kernel|not run", "NameError|not run")
+    pair("fork_bomb_and_disk", "a fork bomb in one answer, 1 GiB written in 32 MiB files in the other",
+         "import os\ntry:\n    while True:\n        if os.fork() == 0:\n            import time\n            time.sleep(3)\n"
+         "            os._exit(0)\nexcept OSError:\n    pass\n",
+         "try:\n    for index in range(32):\n        with open(f'big{index}', 'wb') as handle:\n"
+         "            handle.write(b'x' * 32 * 2**20)\nexcept OSError:\n    pass\n",
+         "NameError|not run", "NameError|not run")
+    pair("error_flood", "errors of 4 MiB shown 200 times; an error message of 50 MiB",
+         "for _ in range(200):\n    try:\n        raise ValueError('x' * 4 * 2**20)\n    except ValueError:\n"
+         "        get_ipython().showtraceback()\n",
+         "raise ValueError('y' * 50 * 2**20)\n", "NameError|not run|time limit", "not run|NameError")
+    pair("hangs", "a loop without end inside the function; a sleep that swallows the interrupt",
+         "def train_perceptron(X, t, lr=0.1, epochs=20):\n    while True:\n        pass\n",
+         "import time\n\n\ndef xor(X):\n    while True:\n        try:\n            time.sleep(100)\n"
+         "        except KeyboardInterrupt:\n            pass\n",
+         "time limit|not run", "time limit|not run")
+    pair("memory_and_crash", "allocates 16 GiB inside the function; a C stack overflow kills the kernel",
+         "def train_perceptron(X, t, lr=0.1, epochs=20):\n    big = np.ones(2**31)\n    return big, 0.0, []\n",
+         "chain = iter([1])\nfor _ in range(10**6):\n    chain = map(abs, chain)\nnext(chain)\n",
+         "MemoryError|ended the kernel", "not run")
+    pair("exits", "raise SystemExit inside the function; os._exit(1) in an answer",
+         "def train_perceptron(X, t, lr=0.1, epochs=20):\n    raise SystemExit(1)\n", "import os\nos._exit(1)\n",
+         "raised|not recorded|not run", "not run")
 
-    # --- 5. test cells edited or deleted -------------------------------------------------------------
+    # --- class 4: a fragile batch ----------------------------------------------------------------------
+    add("huge_values", "a 5000-digit integer and a list nested 100000 deep returned",
+        submission(step_impl=True, gates_impl=True,
+                   train_impl="import sys\nsys.set_int_max_str_digits(0)\n\n\ndef train_perceptron(X, t, lr=0.1, epochs=20):\n"
+                              "    return 10**5000, 0.0, []\n",
+                   xor_impl="def xor(X):\n    nested = []\n    for _ in range(100_000):\n        nested = [nested]\n"
+                            "    return nested\n"),
+        FIRST_TWO, FIRST_TWO_ONLY, {"train_tests": "malformed|could not be read",
+                                    "xor_tests": "not accept|nested"})
+    add("link_master", "a symbolic link to the master", b"", set(), None, {"error": "symbolic link"},
+        path="link_master.ipynb", link=master)
+    add("link_peer", "a symbolic link to another student's notebook", b"", set(), None, {"error": "symbolic link"},
+        path="link_peer.ipynb", link=Path("honest.ipynb"))
+    add("fifo", "a named pipe where a notebook should be", b"", set(), None, {"error": "special file"}, path="fifo.ipynb")
+    add("=HYPERLINK(\"evil.example\")", "a file name that is a spreadsheet formula", submission(**dict.fromkeys(ANSWERS, True)), ALL, FULL)
+    add("a b", "a name that maps to the same safe folder name as a_b", submission(step_impl=True), {"step_impl"},
+        _points(2))
+    add("a_b", "a name that maps to the same safe folder name as 'a b'", submission(**dict.fromkeys(ANSWERS, True)), ALL, FULL)
+    add("not_utf8", "a file name that is not UTF-8", submission(**dict.fromkeys(ANSWERS, True)), ALL, FULL,
+        path=b"caf\xe9-\xff.ipynb")
+
+    # --- test cells edited, answer cells damaged, files that are not notebooks -------------------------------
     notebook = submission(step_impl=True, gates_impl=True)
     test_cell(notebook, "step_tests")["source"] = "pass"
     test_cell(notebook, "train_tests")["source"] = "record = None\npass"
@@ -199,8 +317,6 @@ def cases(course: Path) -> list[Case]:
     add("tests_edited", "test cells replaced by `pass` or deleted (train and xor unanswered)", notebook,
         FIRST_TWO, FIRST_TWO_ONLY, {"notes": "test cell step_tests was edited: the original tests were used",
                                     "train_tests": "NotImplementedError"})
-
-    # --- 6-8. answer cells duplicated, missing, retyped, too long, not Python ---------------------------
     notebook = submission(step_impl=True, gates_impl=True, train_impl=True, xor_impl=True)
     cell = test_cell(notebook, "train_impl")
     cell["cell_type"] = "markdown"
@@ -208,83 +324,14 @@ def cases(course: Path) -> list[Case]:
         cell.pop(key, None)
     notebook["cells"].append(copy.deepcopy(test_cell(notebook, "xor_impl")))
     add("retyped_and_duplicated", "the train answer cell turned into markdown; the xor answer cell twice", notebook,
-        FIRST_TWO, FIRST_TWO_ONLY, {"notes": "answer cell train_impl was changed into a markdown cell|appears 2 times",
+        FIRST_TWO, FIRST_TWO_ONLY, {"notes": "answer cell train_impl was changed into another kind of cell|appears 2 times",
                                     "train_tests": "NotImplementedError"})
-    notebook = submission(**dict.fromkeys(ANSWERS, True))
-    notebook["cells"].remove(test_cell(notebook, "gates_impl"))
-    add("missing_cell", "the gates answer cell deleted", notebook, ALL - {"gates_impl"}, _points(2, 0, 3, 0),
-        {"notes": "answer cell gates_impl is missing", "gates_tests": "NotImplementedError"})
     pair("unreadable_answers", "an answer that does not parse; an answer longer than the grader reads",
-         "def train_perceptron(:\n    pass\n", honest("xor_impl") + "#" * 100_001, "syntax error", "NotImplementedError")
+         "def train_perceptron(:\n    pass\n", honest("xor_impl") + "#" * 100_001, "SyntaxError", "NotImplementedError")
     out[-1].reasons["notes"] = "answer cell xor_impl is longer than 100000 characters"
-
-    # --- 9. hangs ---------------------------------------------------------------------------------
-    pair("hangs", "a loop without end inside the function; `while True: pass` at the top of an answer cell",
-         "def train_perceptron(X, t, lr=0.1, epochs=20):\n    while True:\n        pass\n", "while True:\n    pass\n",
-         "TimeoutError: the cell ran over its 3 s limit", "answer xor_impl raised TimeoutError: the cell ran over its 3 s limit")
-    add("hang_uninterruptible", "a sleep loop that swallows the interrupt (held up the batch forever)",
-        submission(step_impl=True, gates_impl=True, train_impl=True,
-                   xor_impl="import time\n\n\ndef xor(X):\n    while True:\n        try:\n            time.sleep(100)\n"
-                            "        except KeyboardInterrupt:\n            pass\n"),
-        ALL_BUT_XOR, BUT_XOR, {"xor_tests": "TimeoutError"})
-
-    # --- 10-11. memory, ending the kernel ----------------------------------------------------------------
-    pair("memory_and_crash", "allocates 16 GiB inside the function; a C stack overflow (10**6 nested map()) kills the kernel",
-         "def train_perceptron(X, t, lr=0.1, epochs=20):\n    big = np.ones(2**31)\n    return big, 0.0, []\n",
-         "chain = iter([1])\nfor _ in range(10**6):\n    chain = map(abs, chain)\nnext(chain)\n",
-         "MemoryError", "not run: the kernel died")
-    pair("exits", "raise SystemExit inside the function; os._exit(1) in an answer",
-         "def train_perceptron(X, t, lr=0.1, epochs=20):\n    raise SystemExit(1)\n", "import os\nos._exit(1)\n",
-         "SystemExit", "imports os")
-
-    # --- 12. the reference implementation ------------------------------------------------------------
-    def gates_with(prelude, perceptron_step="step"):
-        return (prelude + "def perceptron(X, w, b):\n"
-                f"    return {perceptron_step}(np.asarray(X, dtype=np.float64) @ np.asarray(w, dtype=np.float64) + b)\n\n\n"
-                "NAND_W = np.array([-0.5, -0.5])\nNAND_B = 0.7\n")
-
-    reference = {
-        "ref_from_import": ("from paramact.activations import step as _ref\n", "imports paramact.activations"),
-        "ref_import": ("import paramact\n_ref = paramact.step\n", "imports paramact"),
-        "ref_notebook_name": ("_ref = sys.modules['paramact'].step\n", "uses sys, which the notebook bound"),
-        "ref_dunder_import": ("_ref = __import__('paramact').step\n", "uses __import__"),
-        "ref_pkgutil": ("import pkgutil\n_ref = pkgutil.resolve_name('paramact.activations:step')\n", "imports pkgutil"),
-        "ref_module_attribute": ("_ref = plt.importlib.import_module('paramact.activations').step\n", "uses .importlib"),
-        "ref_attrgetter": ("import operator\n\n\ndef _f():\n    pass\n\n\n"
-                           "_builtins = operator.attrgetter('__globals__')(_f)['__builtins__']\n"
-                           "_ref = operator.attrgetter('__import__')(_builtins)('paramact').step\n", "imports operator"),
-        "ref_annotation": ("import typing\n\n\ndef _probe(x: \"sys.modules['paramact'].step\"):\n    pass\n\n\n"
-                           "_ref = typing.get_type_hints(_probe)['x']\n", "in a string: uses .modules"),
-    }
-    for student, (prelude, reason) in reference.items():
-        # The reference hides behind a default argument, which without_reference does not rebind.
-        gates = gates_with(prelude + "\n\ndef _step(u, _ref=_ref):\n" + REFERENCE_STEP + "\n\n", "_step")
-        add(student, f"the reference step through: {prelude.splitlines()[-1]}",
-            submission(step_impl=True, gates_impl=gates, train_impl=True, xor_impl=True),
-            {"step_impl", "train_impl", "xor_impl"}, _points(2, 0, 3, 0), {"gates_tests": reason})
-    # A one-line cell `run PATH` is valid Python (divisions) but IPython's automagic runs it as %run.
-    add("ref_magic_run", "a one-line answer `run .../activations.py` (automagic %run) defines the reference step",
-        submission(step_impl=f"run {ROOT / 'src' / 'paramact' / 'activations.py'}\n",
-                   gates_impl=gates_with("def _step(u):\n    return 1.0 - step(-np.asarray(u, dtype=np.float64))\n\n\n", "_step"),
-                   train_impl=True, xor_impl=True),
-        {"train_impl", "xor_impl"}, NONE, {"step_tests": "NameError|syntax error"})
-
-    # --- 13. rewriting later cells, the test machinery, reading the hidden tests -------------------------
-    pair("machinery", "get_ipython().input_transformers_cleanup drops later cells; record/without_reference redefined",
-         "get_ipython().input_transformers_cleanup.append(lambda lines: [])\n",
-         "def record(label, value, *args, **kwargs):\n    return value\n\n\ndef without_reference(func):\n    return func\n\n\n"
-         "def xor(X):\n    return np.zeros(len(X))\n",
-         "uses get_ipython", "redefines record")
-    pair("interpreter", "sys.modules['paramact.course.testing'] replaced; an error quoting the running test cell (In[-1])",
-         "sys.modules['paramact.course.testing'] = None\n" + honest("train_impl"),
-         "def xor(X):\n    source = In[-1]\n    raise ValueError(source[source.index('###'):].replace('\\n', ' | '))\n",
-         "uses sys", "uses In")
-
-    # --- 14. files that are not gradable notebooks -------------------------------------------------------
     add("bad_json", "invalid JSON", b'{"cells": [', set(), None, {"error": "not valid notebook JSON"})
     add("slides", "a PDF", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", set(), None, {"error": "not a notebook (.ipynb) file"},
         path="slides.pdf")
-    add("json_list", "JSON that is not a notebook", b"[1, 2, 3]", set(), None, {"error": "not a notebook"})
     add("utf16", "a notebook saved as UTF-16", json.dumps(submission()).encode("utf-16"), set(), None,
         {"error": "not valid notebook JSON"})
     old = {"nbformat": 3, "nbformat_minor": 0, "metadata": {},
@@ -292,7 +339,6 @@ def cases(course: Path) -> list[Case]:
     add("nbformat3", "an nbformat 3 notebook", json.dumps(old).encode(), set(), None, {"error": "notebook format 3"})
     notebook = submission(**dict.fromkeys(ANSWERS, True))
     test_cell(notebook, "xor_impl")["source"] = [1, 2]
-    test_cell(notebook, "step_tests")["source"] = {"not": "text"}
     notebook["cells"] += ["a string, not a cell", {"cell_type": "code", "id": ["a", "list"], "source": "x = 1",
                                                     "metadata": [], "outputs": []}]
     add("malformed_cells", "cells with a list of numbers as source, a list as id, a string as cell", notebook,
@@ -304,18 +350,6 @@ def cases(course: Path) -> list[Case]:
     add("two_notebooks", "nbgrader layout, two notebooks and neither is perceptron.ipynb", submission(), set(), None,
         {"error": "several notebooks"}, path=f"two_notebooks/{CHAPTER}/a.ipynb",
         extra={f"two_notebooks/{CHAPTER}/b.ipynb": json.dumps(submission()).encode()})
-
-    # --- 15-16. the network; forged records -------------------------------------------------------------
-    pair("network", "urllib to 127.0.0.1; a socket",
-         "import socket\n" + honest("train_impl"),
-         "import urllib.request\nurllib.request.urlopen('http://127.0.0.1:9/')\n" + honest("xor_impl"),
-         "imports socket", "imports urllib.request")
-    forged = {RECORD_MIME: {"label": "xor of the four corners", "rtol": 1e-6, "atol": 1e-9, "value": {"type": "none"}}}
-    pair("fake_records", "emits record outputs with IPython.display.publish_display_data and display()",
-         "from IPython.display import publish_display_data\n\n\n"
-         f"def train_perceptron(X, t, lr=0.1, epochs=20):\n    publish_display_data({forged!r})\n",
-         f"def xor(X):\n    display({forged!r}, raw=True)\n    return np.zeros(len(X))\n",
-         "imports IPython.display", "uses display")
     return out
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from paramact.course.grading import grade_batch
+from paramact.grader.grading import grade_batch
 from paramact.course.pipeline import CHAPTER_DIR, MASTER_DIR, assignments
-from paramact.course.sandbox import Limits
+from paramact.grader.sandbox import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMITS = Limits(cell_seconds=60, notebook_seconds=180, cpu_seconds=240)

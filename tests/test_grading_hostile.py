@@ -1,13 +1,16 @@
-"""``paramact grade`` against hostile and broken submissions of Chapter 1.
+"""``paramact grade`` against hostile and broken submissions of Chapter 1, with the kernel assumed compromised.
 
 The catalogue is in ``hostile_submissions.py``: each submission is the student release with some answer
-cells replaced by the master's answer (honest) or by an attack. The whole catalogue is graded in one
-batch, with small limits, against a copy of the course (so an attack aimed at the master cannot touch
-the repository). Each submission must get exactly the points expected, never more than its honest
-answers earn, with reasons that name the problem; the batch must complete; nothing submitted may be
-modified; and the feedback must never show hidden tests or the master's solutions.
+cells replaced by the master's answer (honest) or by an attack, in four classes: a kernel that reaches the
+full interpreter, hidden tests leaking out, a sandbox with open doors, a fragile batch. The whole
+catalogue is graded in one batch, with small limits, against a copy of the course. For every submission:
 
-The sandbox (``paramact.course.sandbox``) is also attacked directly, without the scan in front of it.
+- it earns exactly the points expected, never more than its honest answers earn;
+- the batch completes with a row for it;
+- its feedback shows nothing from outside the sandbox and nothing from the hidden tests;
+- the limits held for its kernel's whole process tree, as measured by the cgroups.
+
+The jail (``paramact.grader.jail``) is also attacked directly, without a grader in front of it.
 """
 
 from __future__ import annotations
@@ -19,31 +22,33 @@ import json
 import os
 import resource
 import shutil
-import socket
+import signal
+import subprocess
 import sys
-import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-import paramact
 from conftest import once_per_session
-from hostile_submissions import CHAPTER, MASTER, NOTEBOOK, POINTS, ROOT, Case, cases, honest
-from paramact.course import scan
-from paramact.course.grading import (HIDDEN_MARKER, ChapterKey, StudentResult, _compare_records, grade_batch, rebuild,
-                                     score, write_outputs)
-from paramact.course.sandbox import CellRun, Execution, Limits, execute
-from paramact.course.testing import ReferenceUsed, without_reference
+from hostile_submissions import CHAPTER, MASTER, NOTEBOOK, POINTS, ROOT, Case, cases
+from paramact.grader import reports
+from paramact.grader.grading import ChapterKey, StudentResult, grade_batch
+from paramact.grader.jail import capabilities
+from paramact.grader.notebook import HIDDEN_BEGIN, hidden_part
+from paramact.grader.reports import write_outputs
+from paramact.grader.sandbox import CellRun, Limits, execute
+from paramact.grader.scoring import compare_records
 
-TMP = Path(tempfile.gettempdir()).resolve()
-
-LIMITS = Limits(cell_seconds=3, notebook_seconds=60, cpu_seconds=60)
-STUDENTS = [case.student for case in cases(Path("/course"))]
+LIMITS = Limits(cell_seconds=3, notebook_seconds=60, cpu_seconds=60, memory_bytes=2**30, processes=32,
+                disk_bytes=128 * 2**20)
+SECRET = "grader-secret-4f1d"  # in the grader's environment; no kernel may see it
+NAMES = [case.name for case in cases(Path("/course"))]
 # Submissions graded a second time, to check that grading is repeatable.
 REPEATED = ("honest", "mixed", "two_notebooks", "bad_json", "slides", "nbformat3", "utf16")
+JAILED = capabilities()["bwrap"] is not None
+LIMITED = capabilities()["cgroups"] is not None
 
 
 def digest(path: Path) -> str:
@@ -51,12 +56,13 @@ def digest(path: Path) -> str:
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): digest(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {str(p.relative_to(folder)): digest(p) for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
 
 
 def rows(path: Path) -> dict[str, dict]:
+    """grades.csv by student, with the formula guard taken off the names."""
     with path.open(newline="", encoding="utf-8") as handle:
-        return {row["student"]: row for row in csv.DictReader(handle)}
+        return {row["student"][1:] if row["student"].startswith("'=") else row["student"]: row for row in csv.DictReader(handle)}
 
 
 @dataclass
@@ -73,17 +79,27 @@ class Batch:
     seconds: float
 
 
-def grade_catalogue(base: Path) -> Batch:
-    """Copy the course's Chapter 1 (master and release) under ``base``, write the catalogue, grade it."""
-    course, folder, out = base / "course", base / "submissions", base / "grades"
+def copy_course(base: Path) -> Path:
+    course = base / "course"
     for name in ("solutions", "chapters"):
         shutil.copytree(ROOT / name / CHAPTER, course / name / CHAPTER)
     shutil.copy(ROOT / "_toc.yml", course / "_toc.yml")
-    catalogue = {case.student: case for case in cases(course)}
-    files = {student: case.write(folder) for student, case in catalogue.items()}
+    return course
+
+
+def grade_catalogue(base: Path) -> Batch:
+    """Copy the course's Chapter 1 (master and release) under ``base``, write the catalogue, grade it."""
+    course, folder, out = copy_course(base), base / "submissions", base / "grades"
+    folder.mkdir()
+    catalogue = {case.name: case for case in cases(course)}
+    files = {name: case.write(folder) for name, case in catalogue.items()}
     before, master_before = digests(folder), digest(course / "solutions" / CHAPTER / NOTEBOOK)
+    os.environ["PARAMACT_HOSTILE_SECRET"] = SECRET
     started = time.monotonic()
-    results, keys = grade_batch(course, folder, [CHAPTER], LIMITS, jobs=2, progress=False)
+    try:
+        results, keys = grade_batch(course, folder, [CHAPTER], LIMITS, jobs=2, progress=False)
+    finally:
+        del os.environ["PARAMACT_HOSTILE_SECRET"]
     seconds = time.monotonic() - started
     write_outputs(results, keys, out)
     return Batch(course, folder, out, catalogue, {r.student: r for r in results}, keys, files, before, master_before,
@@ -101,6 +117,8 @@ def reason_text(result: StudentResult, where: str) -> str:
         return " | ".join(result.notes)
     if where == "error":
         return result.error or ""
+    if where == "flags":
+        return " | ".join(result.flags)
     return next(e.reason for e in result.exercises if e.grade_id == where)
 
 
@@ -111,20 +129,29 @@ def names_problem(text: str, expected: str) -> bool:
 # ------------------------------------------------------------------------------------- the catalogue
 
 
-def test_catalogue_has_many_distinct_attacks():
-    catalogue = cases(Path("/course"))
-    assert len({case.kind for case in catalogue}) == len(catalogue) >= 15
-    assert len(set(STUDENTS)) == len(STUDENTS)
-    assert all(case.honest <= {"step_impl", "gates_impl", "train_impl", "xor_impl"} for case in catalogue)
+def test_catalogue_covers_every_class_of_attack():
+    catalogue = {case.student: case for case in cases(Path("/course"))}
+    assert len({case.kind for case in catalogue.values()}) == len(catalogue) >= 40
+    assert len(set(NAMES)) == len(NAMES)
+    classes = {
+        "past the scan": {"ref_assembled", "ref_pkgutil", "ref_eval", "ref_module_attribute", "ref_source_file",
+                          "frames", "builtins_shadowed", "forged_records", "honest_with_flags"},
+        "hidden tests leak": {"leak_errors", "leak_output"},
+        "sandbox open": {"read_outside", "fork_limits", "fork_bomb_and_disk", "error_flood"},
+        "fragile batch": {"link_master", "link_peer", "fifo", "not_utf8", '=HYPERLINK("evil.example")', "a b", "a_b",
+                          "huge_values"},
+    }
+    for kind, students in classes.items():
+        assert students <= set(catalogue), f"{kind}: missing {students - set(catalogue)}"
 
 
-@pytest.mark.parametrize("student", STUDENTS)
-def test_points_and_reasons(batch, student):
-    case, result = batch.cases[student], batch.results[student]
+@pytest.mark.parametrize("name", NAMES)
+def test_points_reasons_and_flags(batch, name):
+    case, result = batch.cases[name], batch.results[name]
     reasons = {e.grade_id: e.reason for e in result.exercises}
-    context = f"{case.kind}: notes {result.notes}, error {result.error}, reasons {reasons}"
+    context = f"{case.kind}: notes {result.notes}, error {result.error}, reasons {reasons}, flags {result.flags}"
     if case.points is None:
-        assert result.error, f"{student} should not be graded: {context}"
+        assert result.error, f"{name} should not be graded: {context}"
         assert result.score == 0
     else:
         assert result.error is None, context
@@ -138,18 +165,35 @@ def test_points_and_reasons(batch, student):
         assert names_problem(reason_text(result, where), expected), f"{where} should say {expected!r}: {context}"
 
 
+@pytest.mark.skipif(not LIMITED, reason="no writable cgroups here: limits are per process (autograder/README.md)")
+@pytest.mark.parametrize("name", [name for name in NAMES if name not in ("bad_json", "slides", "utf16", "nbformat3",
+                                                                          "two_notebooks", "link_master", "link_peer", "fifo")])
+def test_limits_held_for_the_whole_process_tree(batch, name):
+    usage = batch.results[name].usage
+    assert usage.get("memory_peak", 0) <= LIMITS.memory_bytes, usage
+    assert usage.get("processes_peak", 0) <= LIMITS.processes, usage
+    # CPU: at most `cpus` cores at once, whatever the number of processes (0.5 s for the cgroup's accounting).
+    assert usage.get("cpu_seconds", 0) <= LIMITS.cpus * usage["wall_seconds"] * 1.05 + 0.5, usage
+
+
+@pytest.mark.skipif(not LIMITED, reason="no writable cgroups here")
+def test_the_process_tree_attacks_reached_their_limits(batch):
+    """The attacks really pushed: the fork bomb met the process limit, the forked memory met the memory limit."""
+    assert batch.results["fork_bomb_and_disk"].usage["processes_peak"] == LIMITS.processes
+    assert batch.results["fork_limits"].usage["memory_peak"] >= 0.9 * LIMITS.memory_bytes
+
+
 def test_honest_full_mixed_and_release(batch):
     assert batch.results["honest"].score == batch.results["honest"].max_score == 10
     assert batch.results["release"].score == 0
-    mixed = batch.results["mixed"]
-    assert mixed.score == POINTS["step_tests"] + POINTS["gates_tests"]  # exactly the honest exercises
+    assert batch.results["mixed"].score == POINTS["step_tests"] + POINTS["gates_tests"]
 
 
 def test_batch_completes_with_one_row_per_submission(batch):
     graded = rows(batch.out / "grades.csv")
-    assert set(graded) == set(STUDENTS)
-    for student, row in graded.items():
-        case = batch.cases[student]
+    assert set(graded) == set(NAMES)
+    for name, row in graded.items():
+        case = batch.cases[name]
         assert float(row["score"]) == sum((case.points or {}).values())
         if case.points is None:
             assert row["status"] == "not graded" and names_problem(row["reasons"], case.reasons["error"]), row
@@ -159,9 +203,23 @@ def test_batch_completes_with_one_row_per_submission(batch):
     assert {row["exercise"] for row in summary} == {"(total)", *POINTS}
 
 
-def test_hangs_do_not_hold_up_the_batch(batch):
-    # Three hangs at 3 s each (one ignoring the interrupt), a crash, ~30 notebooks on two workers:
-    # about a minute; generous for slow machines.
+def test_csv_neutralises_formulas_and_survives_any_name(batch):
+    with (batch.out / "grades.csv").open(newline="", encoding="utf-8") as handle:
+        students = [row[0] for row in csv.reader(handle)]
+    assert "'=HYPERLINK(\"evil.example\")" in students and not [s for s in students if s.startswith("=")]
+    assert "caf\\xe9-\\xff" in students
+    assert "'" + "=HYPERLINK" in reports.cell('=HYPERLINK("x")')
+
+
+def test_every_student_has_a_feedback_page_of_their_own(batch):
+    pages = sorted((batch.out / "feedback").rglob("*.html"))
+    assert len(pages) == len(NAMES) == len({page.parent for page in pages})
+    for name in ("a b", "a_b"):
+        page = reports.feedback_path(batch.out, batch.results[name])
+        assert f"Student: <b>{name}</b>" in page.read_text(encoding="utf-8")
+
+
+def test_hangs_and_floods_do_not_hold_up_the_batch(batch):
     assert batch.seconds < 240, f"the batch took {batch.seconds:.0f} s"
 
 
@@ -174,12 +232,12 @@ def test_nothing_submitted_or_owned_by_the_grader_is_modified(batch):
 
 def test_grading_is_repeatable(batch, tmp_path):
     folder = tmp_path / "again"
-    for student in REPEATED:
-        batch.cases[student].write(folder)
+    for name in REPEATED:
+        batch.cases[name].write(folder)
     results, keys = grade_batch(batch.course, folder, [CHAPTER], LIMITS, jobs=2, progress=False)
     write_outputs(results, keys, tmp_path / "out")
     again, first = rows(tmp_path / "out" / "grades.csv"), rows(batch.out / "grades.csv")
-    assert again == {student: first[student] for student in REPEATED}
+    assert again == {name: first[name] for name in REPEATED}
     write_outputs(results, keys, tmp_path / "out2")
     assert (tmp_path / "out" / "grades.csv").read_bytes() == (tmp_path / "out2" / "grades.csv").read_bytes()
 
@@ -193,130 +251,135 @@ def master_lines(kind: str) -> set[str]:
     for cell in json.loads(MASTER.read_text(encoding="utf-8"))["cells"]:
         source = "".join(cell["source"])
         grading = cell["metadata"].get("nbgrader", {})
-        if kind == "hidden" and grading.get("grade") and HIDDEN_MARKER in source:
-            lines.update(source.split(HIDDEN_MARKER, 1)[1].splitlines())
+        if kind == "hidden" and grading.get("grade"):
+            lines.update(hidden_part(source).splitlines())
         elif kind == "solution" and grading.get("solution"):
             for block in source.split("### BEGIN SOLUTION")[1:]:
                 lines.update(block.split("### END SOLUTION")[0].splitlines())
     return {line.strip() for line in lines if len(line.strip()) >= 16}
 
 
-def test_feedback_never_shows_hidden_tests_or_unsubmitted_solutions(batch):
+def test_feedback_never_shows_hidden_tests_outside_files_or_secrets(batch):
     hidden, solutions = master_lines("hidden"), master_lines("solution")
     assert hidden and solutions
-    pages = sorted((batch.out / "feedback").rglob("*.html"))
-    assert len(pages) == len(STUDENTS)
-    for page in pages:
+    for name, case in batch.cases.items():
+        page = reports.feedback_path(batch.out, batch.results[name])
         text = html.unescape(page.read_text(encoding="utf-8"))
-        submitted = b"".join(p.read_bytes() for p in batch.files[page.parent.name])
+        submitted = b"".join(p.read_bytes() for p in batch.files[name] if p.is_file() and not p.is_symlink()
+                             and not str(p).endswith("fifo.ipynb"))
 
         def shown(lines):  # lines of the page that the student's own files do not hold
             return [line for line in lines if line in text and json.dumps(line)[1:-1].encode() not in submitted]
 
-        assert "BEGIN HIDDEN TESTS" not in text, page
+        assert HIDDEN_BEGIN not in text and SECRET not in text, page
         assert not shown(hidden), f"{page} shows hidden tests: {shown(hidden)}"
         assert not shown(solutions), f"{page} shows master solutions the student did not submit: {shown(solutions)}"
+    assert SECRET not in (batch.out / "grades.csv").read_text(encoding="utf-8")
 
 
-def test_error_messages_that_quote_hidden_tests_are_not_shown(batch):
-    """Even where an answer obtains the running cell's source, its quote does not reach the feedback."""
-    key = batch.keys[CHAPTER]
-    rebuilt, _, _ = rebuild(key, json.loads(json.dumps(key.release)))
-    hidden_line = sorted(master_lines("hidden"))[0]
-    cells = [CellRun(ran=True) for _ in rebuilt["cells"]]
-    for index, cell in enumerate(rebuilt["cells"]):
-        if cell.get("id") == "xor_tests":
-            cells[index] = CellRun(ran=True, error=f"ValueError: {HIDDEN_MARKER} | {hidden_line}")
-    reasons = {e.grade_id: e.reason for e in score(key, rebuilt, Execution(cells), {})}
-    assert hidden_line not in reasons["xor_tests"] and "HIDDEN" not in reasons["xor_tests"]
-    assert "ValueError" in reasons["xor_tests"]
-
-
-# ------------------------------------------------------------------------------ records and scoring
-
-
-def test_extra_forged_records_make_the_count_mismatch(batch):
+def test_labels_shown_are_the_masters_not_the_kernels(batch):
     expected = batch.keys[CHAPTER].expected["xor_tests"]
-    forged = [{"label": "forged", "rtol": 1.0, "atol": 1.0, "value": {"type": "none"}}]
-    assert _compare_records(expected, expected) == ""
-    assert "recorded 3 values where the master records 2" in _compare_records(expected, expected + forged)
-    assert "recorded 1 values" in _compare_records(expected, expected[:1])
-    assert _compare_records(expected, [{**expected[0], "value": {"type": "array", "dtype": "|O", "shape": [4],
-                                                                   "data": ""}}, expected[1]])
+    forged = [{**record, "label": "a label a kernel chose"} for record in expected]
+    assert compare_records(expected, expected) == ""
+    assert "kernel chose" not in compare_records(expected, forged)
+    assert "forged" in compare_records(expected, expected + expected[:1])
+    assert "not recorded" in compare_records(expected, expected[:1])
+    raised = [{**expected[0], "value": {"type": "raised", "of": "MadeUpErrorWithAHiddenLine"}}]
+    assert "raised an exception" in compare_records(expected, raised)
 
 
-# -------------------------------------------------------------------------------- the scan, directly
+# ----------------------------------------------------------------------------- the batch, end to end
 
 
-@pytest.mark.parametrize("source, named", [
-    ("np.array_equal = lambda *a, **k: True", "assigns to np.array_equal"),
-    ("import numpy\nnumpy.allclose = max", "assigns to numpy.allclose"),
-    ("from numpy import testing as t\nt.assert_allclose = print", "assigns to t.assert_allclose"),
-    ("import os\nos._exit(1)", "imports os"),
-    ("__import__('paramact')", "uses __import__"),
-    ("import pkgutil", "imports pkgutil"),
-    ("import linecache", "imports linecache"),
-    ("import timeit\ntimeit.timeit('1')", "imports timeit"),
-    ("x = plt.importlib.import_module('paramact')", "uses .importlib"),
-    ("x = np.testing.os", "uses .os"),
-    ("f = (lambda: 0)\ng = f.gi_frame.f_back.f_globals", "uses .f_back"),
-    ("key = '__globals__'", "'__globals__'"),
-    ("def f(x: \"open('/etc/passwd')\"):\n    pass", "uses open"),
-    ("print(In[-1])", "uses In"),
-    ("print(_ih)", "uses _ih"),
-    ("from numpy.lib.npyio import DataSource", "imports numpy.lib"),
-    ("from numpy import load", "imports numpy.load"),
-    ("def record(label, value):\n    pass", "record"),
-    ("class without_reference:\n    pass", "without_reference"),
-])
-def test_scan_names_the_construct(source, named):
-    problems = scan.problems(source, imported_modules={"sys", "record", "without_reference"})
-    assert any(named in problem for problem in problems), problems
+def test_a_failed_run_leaves_the_earlier_grades_whole(batch, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(batch.out, out)
+    before = (out / "grades.csv").read_bytes()
+    command = [sys.executable, "-m", "paramact.cli", "grade", str(batch.folder), "--chapter", "no_such_chapter",
+               "--out", str(out), "--overwrite"]
+    finished = subprocess.run(command, cwd=batch.course, capture_output=True, text=True)
+    assert finished.returncode == 2 and "unknown chapter" in finished.stderr
+    assert (out / "grades.csv").read_bytes() == before
+
+    class Broken(Exception):
+        pass
+
+    def fail(*args):
+        raise Broken
+
+    original = reports.grades_rows
+    reports.grades_rows = fail
+    try:
+        with pytest.raises(Broken):
+            write_outputs(list(batch.results.values()), batch.keys, out)
+    finally:
+        reports.grades_rows = original
+    assert (out / "grades.csv").read_bytes() == before
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
-@pytest.mark.parametrize("answer", ["step_impl", "gates_impl", "train_impl", "xor_impl"])
-def test_scan_accepts_the_honest_answers(answer):
-    assert scan.problems(honest(answer), imported_modules={"sys", "record", "without_reference"}) == []
+def _parents() -> dict[int, int]:
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                found[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
 
 
-def test_scan_accepts_ordinary_code():
-    source = ("from functools import reduce\nimport math\nfrom collections import defaultdict\n"
-              "def f(x: np.ndarray, label: str = 'step(u) with __ in text is fine') -> float:\n"
-              "    for _ in range(3):\n        x = x.copy()\n    return math.fsum(x) + reduce(max, [1, 2])\n")
-    assert scan.problems(source) == []
+def _descendants(root: int) -> set[int]:
+    parents, found = _parents(), {root}
+    while True:
+        more = {pid for pid, parent in parents.items() if parent in found} - found
+        if not more:
+            return found - {root}
+        found |= more
 
 
-# --------------------------------------------------------------------- without_reference, in-process
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
-def test_without_reference_refuses_the_reference_however_it_is_held():
-    import paramact.activations
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux: workers die with the grader through PR_SET_PDEATHSIG")
+def test_killing_the_grader_ends_its_workers_and_kernels(batch, tmp_path):
+    folder = tmp_path / "hanging"
+    for name in ("hangs", "honest"):
+        batch.cases[name].write(folder)
+    command = [sys.executable, "-m", "paramact.cli", "grade", str(folder), "--chapter", CHAPTER,
+               "--out", str(tmp_path / "out"), "--jobs", "2", "--cell-seconds", "30"]
+    grader = subprocess.Popen(command, cwd=batch.course, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    family: set[int] = set()
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:  # until both students' kernels run (the master's ran first)
+        time.sleep(0.5)
+        family |= _descendants(grader.pid)
+        kernels = [pid for pid in family if _alive(pid) and b"ipykernel_launcher" in _cmdline(pid)]
+        if len(kernels) >= 2:
+            break
+    assert len(kernels) >= 2, "the students' kernels did not start"
+    family |= _descendants(grader.pid)
+    grader.kill()
+    grader.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_alive(pid) for pid in family):
+        time.sleep(0.2)
+    assert not [pid for pid in family if _alive(pid)], "workers or kernels outlived the grader"
 
-    reference = paramact.activations.step
-    held = [reference]
 
-    def by_default(u, _ref=reference):
-        return _ref(u)
-
-    def make_closure():
-        def by_closure(u):
-            return reference(u)
-        return by_closure
-
-    def in_container(u):
-        return held[0](u)
-
-    for func in (reference, by_default, make_closure(), in_container):
-        with pytest.raises(ReferenceUsed):
-            without_reference(func)(1.0)
-
-    def own(u):
-        return float(u > 0)
-
-    assert without_reference(own)(2.0) == 1.0
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
-# ------------------------------------------------------------------------- the sandbox, directly
+# ------------------------------------------------------------------------------- the jail, directly
 
 
 def notebook(*sources: str) -> dict:
@@ -329,20 +392,8 @@ def printed(run: CellRun) -> str:
     return "".join(o.get("text", "") for o in run.outputs if o.get("output_type") == "stream")
 
 
-@pytest.fixture(scope="module")
-def isolation() -> str:
-    run = execute(notebook("import os\nprint(os.environ['PARAMACT_SANDBOX_ISOLATION'])"), LIMITS)
-    return printed(run.cells[0]).strip()
-
-
-@pytest.fixture
-def isolated(isolation):
-    if not isolation.startswith("network off"):
-        pytest.skip(f"no sandbox on this machine: {isolation}")
-
-
 PROBE = '''
-import json, os, socket, signal
+import json, os, socket, glob
 found = {{}}
 def attempt(name, action):
     try:
@@ -352,62 +403,51 @@ def attempt(name, action):
         found[name] = f"{{type(error).__name__}}: {{error}}"
 
 attempt("write_victim", lambda: open({victim!r}, "w").write("hacked"))
-attempt("write_tmp_outside", lambda: open({outside!r}, "w").write("hacked"))
-attempt("read_decoy", lambda: open({decoy!r}).read())
 attempt("read_master", lambda: open({master!r}).read())
-attempt("list_submissions", lambda: os.listdir({submissions!r}))
-attempt("connect_host", lambda: socket.create_connection(("127.0.0.1", {port}), timeout=2))
+attempt("read_other_batch", lambda: open({other!r}).read())
+attempt("read_exchange", lambda: os.listdir({exchange!r}))
+attempt("read_reference", lambda: open({reference!r}).read())
+attempt("import_reference", lambda: __import__("paramact.activations"))
+attempt("connect_host", lambda: socket.create_connection(("127.0.0.1", 9), timeout=2))
 attempt("signal_grader", lambda: os.kill({grader}, 0))
-attempt("write_dev_shm", lambda: open("/dev/shm/paramact-hostile-{token}", "w").write("x"))
-found["proc_sys_writable"] = os.access("/proc/sys/kernel/hostname", os.W_OK)
-found["sys_writable"] = os.access("/sys/kernel", os.W_OK)
+found["environment"] = dict(os.environ)
+found["proc_environ"] = [open(p, "rb").read().decode("latin-1") for p in glob.glob("/proc/[0-9]*/environ") if os.access(p, os.R_OK)]
+found["history_files"] = glob.glob(os.path.expanduser("~/.ipython/**/*.sqlite"), recursive=True)
 found["processes"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
-found["tmp"] = sorted(os.listdir({tmp!r}))
+found["root"] = sorted(os.listdir("/"))
 found["work_writable"] = open("mine.txt", "w").write("ok") == 2
 print(json.dumps(found))
 '''
 
 
-def test_sandbox_blocks_files_network_signals_and_other_kernels(isolated, tmp_path):
+@pytest.mark.skipif(not JAILED, reason="bubblewrap is not usable here (autograder/README.md says what holds then)")
+def test_jail_shows_only_the_environment_and_a_private_folder(tmp_path, monkeypatch):
     victim, master = tmp_path / "grades.csv", tmp_path / "solutions" / NOTEBOOK
     victim.write_text("student,score\n")
     master.parent.mkdir()
     shutil.copy(MASTER, master)
-    decoy = Path(tempfile.gettempdir()) / f"paramact-hostile-decoy-{os.getpid()}"
-    decoy.write_text("another kernel's connection file")
-    server = socket.create_server(("127.0.0.1", 0))
-    accepted = []
-    threading.Thread(target=lambda: accepted.append(server.accept()), daemon=True).start()
-    token = f"{os.getpid()}-{time.time_ns()}"
-    try:
-        source = PROBE.format(victim=str(victim), outside=str(tmp_path / "new.txt"), decoy=str(decoy),
-                              master=str(master), submissions=str(tmp_path),
-                              port=server.getsockname()[1], grader=os.getpid(), token=token, tmp=tempfile.gettempdir())
-        run = execute(notebook(source), LIMITS)
-    finally:
-        server.close()
-        decoy.unlink()
-        shm = Path(f"/dev/shm/paramact-hostile-{token}")
-        shm_written = shm.exists()
-        shm.unlink(missing_ok=True)
+    other, exchange = tmp_path / "other_batch" / "alice.ipynb", tmp_path / "exchange" / "inbound"
+    other.parent.mkdir()
+    other.write_text("another batch")
+    exchange.mkdir(parents=True)
+    monkeypatch.setenv("PARAMACT_HOSTILE_SECRET", SECRET)
+    source = PROBE.format(victim=str(victim), master=str(master), other=str(other), exchange=str(exchange),
+                          reference=str(ROOT / "src" / "paramact" / "activations.py"), grader=os.getpid())
+    run = execute(notebook(source, "print(In[0][:10])"), LIMITS)
     assert run.cells[0].error is None, run.cells[0]
     found = json.loads(printed(run.cells[0]))
-    for action in ("write_victim", "write_tmp_outside", "read_decoy", "read_master", "list_submissions",
-                   "connect_host", "signal_grader", "write_dev_shm"):
-        assert found[action] != "succeeded", f"the sandbox allowed {action}: {found}"
-    assert victim.read_text() == "student,score\n" and not (tmp_path / "new.txt").exists()
-    assert not accepted and not shm_written
-    assert not found["proc_sys_writable"] and not found["sys_writable"], found
-    assert os.getpid() not in found["processes"] and len(found["processes"]) < 20, found["processes"]
-    # In /tmp the kernel sees its own scratch folder and, where the course itself was cloned under /tmp
-    # (as CI may do), the path down to the interpreter's files; read_master above proves the rest hidden.
-    interpreter_paths = {Path(p).resolve() for p in (sys.prefix, paramact.__file__)}
-    exposed = {p.relative_to(TMP).parts[0] for p in interpreter_paths if p.is_relative_to(TMP)}
-    assert all(name.startswith("paramact-sandbox-") or name in exposed for name in found["tmp"]), found["tmp"]
+    for action in ("write_victim", "read_master", "read_other_batch", "read_exchange", "read_reference",
+                   "import_reference", "connect_host", "signal_grader"):
+        assert found[action] != "succeeded", f"the jail allowed {action}: {found}"
+    assert victim.read_text() == "student,score\n"
+    assert SECRET not in json.dumps(found["environment"]) and SECRET not in "".join(found["proc_environ"])
+    assert not found["history_files"]
+    assert os.getpid() not in found["processes"] and len(found["processes"]) < 10, found["processes"]
+    assert not {"srv", "var", "mnt", "opt"} & set(found["root"]), found["root"]
     assert found["work_writable"]
 
 
-def test_sandbox_kernel_that_exits_keeps_completed_cells(isolation):
+def test_a_kernel_that_exits_keeps_completed_cells():
     run = execute(notebook("print('before')", "import os\nos._exit(1)", "print('after')"), LIMITS)
     assert printed(run.cells[0]) == "before\n" and run.cells[0].error is None
     assert run.cells[1].error and "died" in run.cells[1].error
@@ -415,18 +455,21 @@ def test_sandbox_kernel_that_exits_keeps_completed_cells(isolation):
     assert "kernel died" in run.stopped
 
 
-def test_sandbox_output_flood_does_not_exhaust_the_grader(isolation):
-    """450 MB printed in 15 MB pieces, then one 100 MB print: the grader must hold a bounded part of it."""
-    flood = "piece = 'x' * 15_000_000\nfor _ in range(30):\n    print(piece, flush=True)\nprint('y' * 100_000_000)\n"
+def test_output_and_error_floods_do_not_exhaust_the_grader():
+    """450 MB printed, errors of 4 MB shown 100 times, then a 100 MB print: the grader holds a bounded part."""
+    flood = ("piece = 'x' * 15_000_000\nfor _ in range(30):\n    print(piece, flush=True)\n"
+             "for _ in range(100):\n    try:\n        raise ValueError('e' * 4_000_000)\n    except ValueError:\n"
+             "        get_ipython().showtraceback()\nprint('y' * 100_000_000)\n")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    run = execute(notebook("print('before')", flood), Limits(cell_seconds=60, notebook_seconds=120, cpu_seconds=60))
+    run = execute(notebook("print('before')", flood), Limits(cell_seconds=60, notebook_seconds=120))
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024 - before
     assert printed(run.cells[0]) == "before\n" and run.cells[1].ran and not run.stopped
-    assert sum(len(o.get("text", "")) for o in run.cells[1].outputs) <= 32 * 2**20
+    assert sum(len(json.dumps(o)) for o in run.cells[1].outputs) <= 33 * 2**20
+    assert all(len(o.get("evalue", "")) <= 2000 for o in run.cells[1].outputs)
     assert grown < 500, f"the grader grew by {grown} MB"
 
 
-def test_sandbox_cpu_limit_ends_a_kernel_that_ignores_interrupts(isolation):
+def test_the_cpu_limit_ends_a_kernel_that_ignores_interrupts():
     spin = "while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass\n"
     run = execute(notebook("print('before')", spin), Limits(cell_seconds=30, notebook_seconds=60, cpu_seconds=2))
     assert printed(run.cells[0]) == "before\n"

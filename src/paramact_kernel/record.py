@@ -7,7 +7,7 @@ nothing here decides a score: a kernel may forge or suppress records, and then i
 to match.
 
 A value is encoded by its *exact* type (NumPy arrays of numbers, Python and NumPy scalars, strings,
-lists, tuples, None); anything else, such as an object that claims to equal everything, is recorded as
+lists, tuples, dicts with string keys, None); anything else, such as an object that claims to equal everything, is recorded as
 invalid. When the thing recorded is a zero-argument callable (``lambda: step(u)``), it is called here,
 and an exception it raises is recorded by the name of its type: one failing call costs its own record,
 not the rest of the test, and no text that the student's code produced leaves the kernel.
@@ -50,6 +50,8 @@ def encode(value):
         return {"type": "str", "value": value}
     if kind in (list, tuple):
         return {"type": kind.__name__, "items": [encode(item) for item in value]}
+    if kind is dict and all(type(key) is str for key in value):
+        return {"type": "dict", "items": {key: encode(item) for key, item in value.items()}}
     if kind is np.ndarray and value.dtype.kind in NUMERIC_KINDS:
         data = np.ascontiguousarray(value)
         return {"type": "array", "dtype": data.dtype.str, "shape": list(data.shape),

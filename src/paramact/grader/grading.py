@@ -157,7 +157,7 @@ def read_submission(path: Path) -> dict:
     if not isinstance(notebook, dict) or "nbformat" not in notebook:
         raise SubmissionError(f"{name} is JSON but not a notebook (no nbformat)")
     if notebook["nbformat"] != 4:
-        raise SubmissionError(f"{name} has notebook format {str(notebook['nbformat'])[:20]!r}; save it with Jupyter (format 4)")
+        raise SubmissionError(f"{name} has notebook format {str(notebook['nbformat'])[:20]}; save it with Jupyter (format 4)")
     if not isinstance(notebook.get("cells"), list):
         raise SubmissionError(f"{name} is JSON but not a notebook (no list of cells)")
     return notebook
@@ -224,6 +224,7 @@ class StudentResult:
     error: str | None = None  # set when the submission could not be graded at all
     answers: dict[str, str] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)  # method rules an answer seems to break (not scored)
+    usage: dict[str, float] = field(default_factory=dict)  # what its kernel's process tree used, measured
 
     @property
     def score(self) -> float:
@@ -249,8 +250,8 @@ def score(key: ChapterKey, notebook: dict, execution: Execution) -> list[Exercis
             if not result.reason:
                 result.points = exercise.points
             elif run.error and not recorded.get(exercise.grade_id):
-                result.reason += f" (it raised {_error_name(run.error)})"
-        failed = [f"your answer cell {answer} raised {_error_name(runs[answer].error)} when it ran"
+                result.reason += f" (it {_what_happened(run.error)})"
+        failed = [f"your answer cell {answer} {_what_happened(runs[answer].error)}"
                   for answer in exercise.answer_ids if runs[answer].error]
         if result.reason and failed:
             result.reason = "; ".join([result.reason, *failed])
@@ -258,11 +259,13 @@ def score(key: ChapterKey, notebook: dict, execution: Execution) -> list[Exercis
     return results
 
 
-def _error_name(error: str) -> str:
-    """An error's type, in the grader's words: the kernel chose the text (see :func:`exception_name`)."""
+def _what_happened(error: str) -> str:
+    """A cell's error in the grader's words: the kernel chose its text (see :func:`exception_name`)."""
     if error.startswith("TimeoutError: the cell ran over"):  # the grader's own time-out reply
-        return "no result: it ran over the time limit"
-    return exception_name(error.split(":", 1)[0])
+        return "ran over its time limit"
+    if error.startswith("DeadKernelError"):
+        return "ended the kernel (memory or CPU limit, or the process exited)"
+    return f"raised {exception_name(error.split(':', 1)[0])}"
 
 
 def ungraded(key: ChapterKey, student: str, path: Path, error: str) -> StudentResult:
@@ -286,6 +289,7 @@ def grade_submission(key: ChapterKey, student: str, path: Path, limits: Limits) 
                     for problem in scan.problems(source, key.rules.get(answer, []))]
     notebook = graded_notebook(key.master, answers)
     execution = execute(notebook, limits)
+    result.usage = execution.usage
     if execution.stopped:
         result.notes.append(f"the run stopped early: {execution.stopped}")
     result.exercises = score(key, notebook, execution)
@@ -324,7 +328,7 @@ def find_submissions(folder: Path, chapters: list[str]) -> tuple[list[tuple[str,
                 if chapter_is_dir and chapter_dir.name in chapters:
                     found.append((name, chapter_dir.name, chapter_dir))
         else:
-            skipped.append((name, "a symbolic link or special file: not read"))
+            skipped.append((display_name(path.stem), "a symbolic link or special file: not read"))
     if not found and not skipped:
         raise CourseError(f"no submissions in {folder}: expected <student>.ipynb files or <student>/<chapter>/ folders")
     return found, skipped

@@ -13,7 +13,8 @@ kernel's world:
   (no terminal injection); it dies with its grader.
 - **What it may use**, for its whole process tree (cgroups v1 or v2): ``memory_bytes`` of memory (swap
   and its tmpfs files included), ``processes`` processes and threads, ``cpus`` cores at most. Per
-  process, always: ``cpu_seconds`` of CPU time, ``file_bytes`` per file, no core dumps.
+  process, always: ``memory_bytes`` of address space, ``cpu_seconds`` of CPU time, ``file_bytes`` per
+  file, no core dumps.
 
 Where the machine offers less, :func:`capabilities` says what is missing and :class:`Jail` degrades
 with a warning: without bubblewrap the kernel sees the whole file system and the reference is only
@@ -105,7 +106,8 @@ class Cgroup:
 
     V1 = {"memory": {"memory.limit_in_bytes": "memory", "memory.memsw.limit_in_bytes": "memory"},
           "pids": {"pids.max": "processes"},
-          "cpu": {"cpu.cfs_period_us": "period", "cpu.cfs_quota_us": "quota"}}
+          "cpu": {"cpu.cfs_period_us": "period", "cpu.cfs_quota_us": "quota"},
+          "cpuacct": {}}  # measures only
 
     def __init__(self, version: str, folders: list[Path]):
         self.version, self.folders = version, folders
@@ -146,16 +148,25 @@ class Cgroup:
         for folder in self.folders:
             (folder / "cgroup.procs").write_text(str(os.getpid()))
 
-    def usage(self) -> dict[str, int]:
-        """Peak memory (bytes) and peak processes of the tree so far, where the kernel reports them."""
+    def usage(self) -> dict[str, float]:
+        """What the tree used so far, where the kernel reports it: peak memory (bytes), peak processes,
+        CPU time (seconds)."""
         found = {}
         for folder in self.folders:
             for file, key in (("memory.max_usage_in_bytes", "memory_peak"), ("memory.peak", "memory_peak"),
-                              ("pids.peak", "processes_peak")):
+                              ("pids.peak", "processes_peak"), ("cpuacct.usage", "cpu_seconds"), ("cpu.stat", "cpu_seconds")):
                 try:
-                    found[key] = int((folder / file).read_text())
-                except (OSError, ValueError):
+                    text = (folder / file).read_text()
+                except OSError:
                     continue
+                if file == "cpu.stat":  # v2: "usage_usec N" among other lines
+                    usage = dict(line.split() for line in text.splitlines() if len(line.split()) == 2).get("usage_usec")
+                    if usage is not None:
+                        found[key] = int(usage) / 1e6
+                elif file == "cpuacct.usage":
+                    found[key] = int(text) / 1e9
+                else:
+                    found[key] = int(text)
         return found
 
     def remove(self) -> None:
@@ -252,7 +263,7 @@ class Jail:
         jail = bwrap_argv(self.bwrap, self.limits, self.sockets, self.blocker) if self.bwrap else []
         return [sys.executable, "-m", "paramact.grader.jail", config, "--", *jail, *kernel]
 
-    def usage(self) -> dict[str, int]:
+    def usage(self) -> dict[str, float]:
         return self.cgroup.usage() if self.cgroup else {}
 
     def close(self) -> None:
@@ -274,11 +285,12 @@ def _launch(config: dict, argv: list[str]) -> None:
             resource.setrlimit(getattr(resource, name), (value, value))
         except (ValueError, OSError):  # some platforms refuse some limits
             pass
-    if not config["cgroups"]:  # per process only: a fork multiplies it (the grader warns)
-        try:
-            resource.setrlimit(resource.RLIMIT_AS, (limits["memory_bytes"], limits["memory_bytes"]))
-        except (ValueError, OSError):
-            pass
+    # Per process as well as for the tree: one huge allocation then raises MemoryError rather than
+    # ending the kernel (without cgroups, the only bound: a fork multiplies it, and the grader warns).
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limits["memory_bytes"], limits["memory_bytes"]))
+    except (ValueError, OSError):
+        pass
     if not config["jailed"]:
         work = Path(config["work"])
         work.mkdir(exist_ok=True)
@@ -288,7 +300,9 @@ def _launch(config: dict, argv: list[str]) -> None:
         os.environ.clear()
         os.environ.update(keep)
         argv = [*argv, f"--IPKernelApp.exec_lines={UNJAILED_STARTUP}"]
-    os.execvp(argv[0], argv)
+        os.execvp(argv[0], argv)
+    # bubblewrap's own processes stay visible in the jail's /proc: they get no environment to show.
+    os.execve(argv[0], argv, {"PATH": "/usr/bin:/bin"})
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ QUEUED_MESSAGES = 16
 OUTPUT_MESSAGES = 2000
 OUTPUT_BYTES = 32 * 2**20
 ERROR_CHARS = 2000
+# A kernel whose channel broke (an oversized message) never takes a request again: sending gives up.
+SEND_MILLISECONDS = 5000
 
 
 @dataclass
@@ -49,7 +51,7 @@ class CellRun:
 class Execution:
     cells: list[CellRun]
     stopped: str | None = None  # why the run ended early, if it did
-    usage: dict[str, int] = field(default_factory=dict)  # measured peaks of the process tree
+    usage: dict[str, float] = field(default_factory=dict)  # measured use of the process tree (jail.Cgroup.usage)
 
 
 def _scratch() -> Path:
@@ -83,6 +85,7 @@ def execute(notebook: dict, limits: Limits = Limits()) -> Execution:
     context = zmq.asyncio.Context()
     context.setsockopt(zmq.MAXMSGSIZE, MESSAGE_BYTES)
     context.setsockopt(zmq.RCVHWM, QUEUED_MESSAGES)
+    context.setsockopt(zmq.SNDTIMEO, SEND_MILLISECONDS)
     manager_class, client_class = _classes()
     km = manager_class(kernel_name="paramact-sandbox", context=context,
                        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(_kernel_spec(scratch, jail.kernel_argv()))]),
@@ -121,10 +124,12 @@ def execute(notebook: dict, limits: Limits = Limits()) -> Execution:
                                                    "evalue": "the kernel died while running this cell"})
                     break
                 cells[index] = _outcome(cell, replies.get(index, {}))
+    except zmq.Again:
+        execution.stopped = execution.stopped or f"the kernel stopped answering (a message over {MESSAGE_BYTES // 2**20} MiB breaks its channel)"
     except Exception as error:  # the kernel could not start or the connection broke
         execution.stopped = execution.stopped or f"the kernel failed: {type(error).__name__}: {str(error)[:200]}"
     finally:
-        execution.usage = jail.usage()
+        execution.usage = {**jail.usage(), "wall_seconds": time.monotonic() - started}
         jail.close()
         context.destroy(linger=0)
         shutil.rmtree(scratch, ignore_errors=True)

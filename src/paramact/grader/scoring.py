@@ -51,6 +51,8 @@ def decode(encoded, depth: int = 0):
         return value
     if kind in ("list", "tuple") and isinstance(encoded.get("items"), list):
         return [decode(item, depth + 1) for item in encoded["items"]]
+    if kind == "dict" and isinstance(encoded.get("items"), dict):
+        return {str(key): decode(item, depth + 1) for key, item in encoded["items"].items()}
     if kind == "array":
         dtype = np.dtype(str(encoded.get("dtype")))
         shape = tuple(int(n) for n in encoded.get("shape", ()))
