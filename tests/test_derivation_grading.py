@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 
 from conftest import once_per_session
-from paramact.course.grading import grade_batch
-from paramact.course.judge import ExpressionError, gradient_problem, judge_expression, parse
-from paramact.course.sandbox import Limits
+from paramact.grader.grading import grade_batch
+from paramact.grader.diagnosis import gradient_problem
+from paramact_kernel.expressions import ExpressionError, judge_expression, parse
+from paramact.grader.sandbox import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "06_parametric_activations"

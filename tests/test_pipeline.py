@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from paramact.course import glossary
-from paramact.course.nbgrader_autograde import grade
+from paramact.grader.nbgrader_autograde import grade
 from paramact.course.pipeline import CHAPTER_DIR, assignments, master_notebooks, out_of_sync
 
 ROOT = Path(__file__).resolve().parents[1]
