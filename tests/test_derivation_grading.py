@@ -69,7 +69,8 @@ MUTANTS = [
     Mutant("db_is_dy", "dz_db_answer", 'dz_db = "z*(1 - z/a)"', "dz_db_tests", "inner derivative du/db = -1"),
     Mutant("chain_missing_upstream", "chain_answer", 'dL_da = "z/a"\ndL_db = "g*z*(z - a)/a"', "chain_tests", "missing the upstream gradient"),
     Mutant("chain_paper_misprint", "chain_answer", 'dL_da = "g*z/a"\ndL_db = "g*z*(z - 1)/a"', "chain_tests", "repeats the paper's misprint"),
-    Mutant("chain_not_a_string", "chain_answer", 'dL_da = 0.5\ndL_db = "g*z*(z - a)/a"', "chain_tests", "as a string"),
+    Mutant("chain_not_a_string", "chain_answer", 'dL_da = 0.5\ndL_db = "g*z*(z - a)/a"', "chain_tests",
+           "got a float, expected the text of an expression"),
     Mutant("relu_da_forgets_location", "relu_partials_answer", 'relu_dz_dy = "a"\nrelu_dz_da = "y"\nrelu_dz_db = "-a"',
            "relu_partials_tests", "forgets the location"),
     Mutant("relu_db_sign", "relu_partials_answer", 'relu_dz_dy = "a"\nrelu_dz_da = "y - b"\nrelu_dz_db = "a"',
@@ -112,9 +113,10 @@ def paper_error(a, b):
     numeric = central_difference(lambda location: a / (1 + np.exp(-(y - location))), b)
     return float(np.max(np.abs(z * (z - 1) / a - numeric)))
 ''', "paper_check_tests", "centred difference"),
-    Mutant("symbolic_by_diff", "dz_dy_answer", 'import sympy\nY, A, B = sympy.symbols("y a b")\n'
-           'dz_dy = sympy.diff(A / (1 + sympy.exp(-(Y - B))), Y)', "dz_dy_tests", "uses .diff"),
 ]
+# A right value by a forbidden method: flagged for the instructor, never scored (autograder/README.md).
+FLAGGED = {"symbolic_by_diff": ("dz_dy_answer", 'import sympy\nY, A, B = sympy.symbols("y a b")\n'
+                                'dz_dy = sympy.diff(A / (1 + sympy.exp(-(Y - B))), Y)', "dz_dy_answer: line 3: uses .diff")}
 
 # Right answers in other forms: each submission must earn full marks.
 EQUIVALENT = {
@@ -159,6 +161,8 @@ def grade_all(base: Path):
         (folder / f"{mutant.name}.ipynb").write_text(json.dumps(submission(master, {mutant.cell: mutant.source})))
     for name, replacements in EQUIVALENT.items():
         (folder / f"{name}.ipynb").write_text(json.dumps(submission(master, replacements)))
+    for name, (cell, source, _) in FLAGGED.items():
+        (folder / f"{name}.ipynb").write_text(json.dumps(submission(master, {cell: source})))
     results, _ = grade_batch(course, folder, [CHAPTER], LIMITS, jobs=2, progress=False)
     return {result.student: result for result in results}
 
@@ -186,6 +190,13 @@ def test_mutant_loses_points_with_the_intended_feedback(graded, mutant):
     others = [e.grade_id for e in result.exercises
               if e.grade_id not in (mutant.exercise, *mutant.also) and e.points != e.max_points]
     assert not others, f"{mutant.name} also lost points on {others}: {[by_id[o].reason for o in others]}"
+
+
+@pytest.mark.parametrize("student", sorted(FLAGGED))
+def test_a_forbidden_method_is_flagged_not_scored(graded, student):
+    result = graded[student]
+    assert FLAGGED[student][2] in result.flags
+    assert result.score == result.max_score > 0
 
 
 @pytest.mark.parametrize("student", sorted(EQUIVALENT))

@@ -41,13 +41,14 @@ from tqdm.auto import tqdm
 from paramact.course.pipeline import CHAPTER_DIR, MASTER_DIR, CourseError, assignments, find_root
 from paramact.grader import scan
 from paramact.grader.jail import warnings as jail_warnings
-from paramact.grader.notebook import graded_notebook, grading_of, is_answer, is_test, source_of
-from paramact.grader.sandbox import Execution, Limits, execute
+from paramact.grader.notebook import defined_names, graded_notebook, grading_of, is_answer, is_test, source_of
+from paramact.grader.sandbox import CellRun, Execution, Limits, execute
 from paramact.grader.scoring import compare_records, exception_name
 from paramact_kernel.record import RECORD_MIME
 
 MAX_ANSWER_CHARS = 100_000
 MAX_NOTEBOOK_BYTES = 20 * 2**20
+MAX_REGRADES = 3  # runs with correct earlier answers, per submission
 
 
 class SubmissionError(Exception):
@@ -94,8 +95,8 @@ def records_by_cell(notebook: dict, execution: Execution) -> dict[str, list[dict
     return found
 
 
-def load_chapter(root: Path, chapter: str, limits: Limits) -> ChapterKey:
-    """Read a chapter's master and release, and run the master's answers to learn the key."""
+def load_chapter(root: Path, chapter: str) -> ChapterKey:
+    """Read a chapter's master and release (cheap: nothing runs; see :func:`learn_key`)."""
     if chapter not in assignments(root):
         raise CourseError(f"unknown chapter {chapter!r}: choose one of {', '.join(assignments(root))}")
     master_path = sorted((root / MASTER_DIR / chapter).glob("*.ipynb"))[0]
@@ -109,15 +110,62 @@ def load_chapter(root: Path, chapter: str, limits: Limits) -> ChapterKey:
         if is_test(cell):
             exercises.append(Exercise(grading_of(cell)["grade_id"], float(grading_of(cell).get("points", 0)), pending))
             pending = []
-    notebook = graded_notebook(master, {})
+    return ChapterKey(chapter, master_path.name, master, release, exercises, {}, rules)
+
+
+def cache_folder() -> Path:
+    """Where keys are kept between runs: ``$PARAMACT_CACHE``, else the user's cache folder (never the repository)."""
+    if os.environ.get("PARAMACT_CACHE"):
+        return Path(os.environ["PARAMACT_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "paramact" / "keys"
+
+
+def key_version(key: ChapterKey) -> str:
+    """A digest of everything a key depends on: the master, the code that builds and runs the graded
+    notebook and records inside it, and the versions of Python and the numerical libraries."""
+    import importlib.metadata
+    import hashlib
+
+    import paramact_kernel
+
+    digest = hashlib.sha256(json.dumps(key.master, sort_keys=True).encode())
+    kernel_code = sorted(Path(paramact_kernel.__file__).parent.glob("*.py"))
+    for path in [*kernel_code, Path(__file__).with_name("notebook.py"), Path(__file__).with_name("sandbox.py")]:
+        digest.update(path.read_bytes())
+    for package in ("numpy", "scipy", "sympy", "mpmath", "torch", "scikit-learn"):
+        try:
+            digest.update(f"{package}={importlib.metadata.version(package)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    digest.update(sys.version.encode())
+    return digest.hexdigest()[:20]
+
+
+def learn_key(key: ChapterKey, limits: Limits) -> bool:
+    """Fill ``key.expected`` from the master's answers, run once per master version (then cached).
+
+    Returns whether the cache had it. The master's graded notebook runs in the jail like a student's.
+    """
+    cached = cache_folder() / f"{key.chapter}-{key_version(key)}.json"
+    try:
+        key.expected = json.loads(cached.read_text(encoding="utf-8"))
+        return True
+    except (OSError, ValueError):
+        pass
+    notebook = graded_notebook(key.master, {})
     execution = execute(notebook, limits)
     expected = records_by_cell(notebook, execution)
-    broken = [exercise.grade_id for exercise in exercises
+    broken = [exercise.grade_id for exercise in key.exercises
               if not expected.get(exercise.grade_id) or any(r.get("value", {}).get("type") in ("raised", "invalid")
                                                              for r in expected[exercise.grade_id])]
     if execution.stopped or broken:
-        raise CourseError(f"the master of {chapter} does not record its hidden tests: {execution.stopped or ''} {broken}")
-    return ChapterKey(chapter, master_path.name, master, release, exercises, expected, rules)
+        raise CourseError(f"the master of {key.chapter} does not record its hidden tests: {execution.stopped or ''} {broken}")
+    key.expected = expected
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(expected), encoding="utf-8")
+    os.replace(temporary, cached)
+    return False
 
 
 # ------------------------------------------------------------------------------------- rebuilding
@@ -242,7 +290,7 @@ def score(key: ChapterKey, notebook: dict, execution: Execution) -> list[Exercis
     results = []
     for exercise in key.exercises:
         result = ExerciseResult(exercise.grade_id, 0.0, exercise.points)
-        run = runs[exercise.grade_id]
+        run = runs.get(exercise.grade_id, CellRun())
         if not run.ran:
             result.reason = f"not run: {execution.stopped or 'the run stopped before this test'}"
         else:
@@ -252,7 +300,7 @@ def score(key: ChapterKey, notebook: dict, execution: Execution) -> list[Exercis
             elif run.error and not recorded.get(exercise.grade_id):
                 result.reason += f" (it {_what_happened(run.error)})"
         failed = [f"your answer cell {answer} {_what_happened(runs[answer].error)}"
-                  for answer in exercise.answer_ids if runs[answer].error]
+                  for answer in exercise.answer_ids if answer in runs and runs[answer].error]
         if result.reason and failed:
             result.reason = "; ".join([result.reason, *failed])
         results.append(result)
@@ -293,7 +341,43 @@ def grade_submission(key: ChapterKey, student: str, path: Path, limits: Limits) 
     if execution.stopped:
         result.notes.append(f"the run stopped early: {execution.stopped}")
     result.exercises = score(key, notebook, execution)
+    regrade_with_correct_earlier_answers(key, answers, result, limits)
     return result
+
+
+def regrade_with_correct_earlier_answers(key: ChapterKey, answers: dict[str, str], result: StudentResult,
+                                         limits: Limits, most_runs: int = MAX_REGRADES) -> None:
+    """One mistake costs one exercise: a failed exercise after a failed one is graded again, with the
+    master's versions of the earlier answers that fail, and earns its points if it then passes.
+
+    The earlier failed exercise ``f`` whose answers are replaced is taken in order, one run each. Those
+    runs hold master code in the student's kernel, so only pass or fail leaves them: a reason shown is
+    always the one from the student's own run.
+    """
+    by_id = {exercise.grade_id: exercise for exercise in key.exercises}
+    order = [exercise.grade_id for exercise in key.exercises]
+    passed = {e.grade_id: e.points == e.max_points for e in result.exercises}
+    replaced: list[str] = []
+    for _ in range(most_runs):
+        failed = [grade_id for grade_id in order if not passed[grade_id]]
+        first = next((f for f in failed if f not in replaced and any(order.index(g) > order.index(f) for g in failed)), None)
+        if first is None:
+            return
+        replaced.append(first)
+        later = {g for g in failed if order.index(g) > order.index(first)}
+        swapped = {answer: source_of(cell) for cell in key.master["cells"] if is_answer(cell)
+                   for f in replaced if (answer := cell["id"]) in by_id[f].answer_ids}
+        notebook = graded_notebook(key.master, {**answers, **swapped}, tests=later)
+        execution = execute(notebook, limits)
+        helped = [f"{name}()" for cell in key.master["cells"] if cell.get("id") in swapped
+                  for name in defined_names(source_of(cell))]
+        for exercise in score(key, notebook, execution):
+            if exercise.grade_id in later and exercise.points == exercise.max_points:
+                passed[exercise.grade_id] = True
+                own = next(e for e in result.exercises if e.grade_id == exercise.grade_id)
+                own.points = own.max_points
+                own.reason = (f"passed when graded with correct versions of your earlier answers "
+                              f"({', '.join(helped) or ', '.join(sorted(swapped))}), which lose points in their own exercises")
 
 
 # -------------------------------------------------------------------------------------- the batch
@@ -371,10 +455,12 @@ def grade_batch(root: Path, folder: Path, chapters: list[str] | None = None, lim
                 jobs: int | None = None, progress: bool = True) -> tuple[list[StudentResult], dict[str, ChapterKey]]:
     """Grade every submission in ``folder`` for ``chapters`` (default: all), in parallel.
 
-    Returns the results (sorted by student and chapter) and the chapter keys used.
+    The chapters are recognised from the submissions' cells first; only their keys are learnt (from the
+    cache when the master has not changed). Returns the results (sorted by student and chapter) and the
+    chapter keys used.
     """
     chapters = chapters or assignments(root)
-    keys = {chapter: load_chapter(root, chapter, limits) for chapter in tqdm(chapters, desc="masters", unit="chapter", disable=not progress)}
+    keys = {chapter: load_chapter(root, chapter) for chapter in chapters}
     submissions, skipped = find_submissions(folder, chapters)
     results = [StudentResult(name, "(unknown)", name, error=why) for name, why in skipped]
     tasks = []
@@ -386,6 +472,11 @@ def grade_batch(root: Path, folder: Path, chapters: list[str] | None = None, lim
             tasks.append((keys[chapter], student, path))
         except SubmissionError as error:
             results.append(StudentResult(student, chapter or "(unknown)", display_name(str(path)), error=str(error)))
+    needed = sorted({key.chapter for key, _, _ in tasks})
+    with tqdm(needed, desc="masters' keys", unit="chapter", disable=not progress) as bar:
+        for chapter in bar:
+            bar.set_postfix_str(chapter)
+            learn_key(keys[chapter], limits)
     jobs = jobs or os.cpu_count() or 1
     # "spawn": the parent already runs an event-loop thread (nbclient), which a fork would copy mid-flight.
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init)
@@ -398,7 +489,7 @@ def grade_batch(root: Path, folder: Path, chapters: list[str] | None = None, lim
                 results.append(ungraded(*futures[future], f"the grader failed on this submission ({type(error).__name__})"))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    return sorted(results, key=lambda r: (r.student, r.chapter)), keys
+    return sorted(results, key=lambda r: (r.student, r.chapter)), {chapter: keys[chapter] for chapter in needed}
 
 
 # ------------------------------------------------------------------------------------ command line

@@ -8,11 +8,13 @@ Read-only cells run as they are; one that needs the reference implementation fai
 ``paramact`` cannot be imported where answers are graded.
 
 The same construction runs the master's own answers, in a kernel that never sees a student's code, to
-learn the expected records.
+learn the expected records; and it runs a later exercise again with the master's versions of earlier
+answers that failed, so that one mistake costs one exercise.
 """
 
 from __future__ import annotations
 
+import ast
 import copy
 
 HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
@@ -60,9 +62,10 @@ def visible_part(source: str) -> str:
     return (before.rstrip() + "\n" + after.lstrip("\n")).strip() + "\n"
 
 
-def graded_notebook(master: dict, answers: dict[str, str]) -> dict:
+def graded_notebook(master: dict, answers: dict[str, str], tests: set[str] | None = None) -> dict:
     """``master`` with the answer cells replaced by ``answers`` and each test cell by its hidden part.
 
+    With ``tests`` (grade ids), only those test cells run, and the notebook ends after the last of them.
     Outputs are dropped; the kernel is always the master's Python.
     """
     notebook = copy.deepcopy(master)
@@ -72,5 +75,23 @@ def graded_notebook(master: dict, answers: dict[str, str]) -> dict:
         if is_answer(cell):
             cell["source"] = answers.get(cell["id"], source_of(cell))
         elif is_test(cell):
-            cell["source"] = hidden_part(source_of(cell))
+            wanted = tests is None or grading_of(cell).get("grade_id") in tests
+            cell["source"] = hidden_part(source_of(cell)) if wanted else ""
+    if tests is not None:
+        last = max(index for index, cell in enumerate(notebook["cells"]) if is_test(cell) and grading_of(cell).get("grade_id") in tests)
+        notebook["cells"] = notebook["cells"][: last + 1]
     return notebook
+
+
+def defined_names(source: str) -> list[str]:
+    """The functions and classes a cell defines, in order (what later exercises may call).
+
+    Examples:
+        >>> defined_names("def step(u):\n    pass\n\n\nclass Net:\n    pass\nNAND_B = 0.7")
+        ['step', 'Net']
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]

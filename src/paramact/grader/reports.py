@@ -101,7 +101,7 @@ def feedback_html(result: StudentResult, key: ChapterKey | None) -> str:
     parts += [f"<p>Note: {esc(cell(note))}</p>" for note in result.notes]
     parts.append("<table><tr><th>exercise</th><th>points</th><th>result</th></tr>")
     for e in result.exercises:
-        status = "passed" if e.points == e.max_points else e.reason
+        status = e.reason or "passed"
         parts.append(f"<tr><td>{esc(e.grade_id)}</td><td>{e.points:g} / {e.max_points:g}</td>"
                      f"<td class='{'ok' if e.points == e.max_points else 'no'}'>{esc(cell(status))}</td></tr>")
     parts.append("</table>")

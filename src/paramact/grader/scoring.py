@@ -75,6 +75,8 @@ def _as_array(value):
 
 
 def _number(value) -> str:
+    if isinstance(value, bool):
+        return str(value)
     return f"{value:.6g}" if isinstance(value, float) else ("a very large integer" if abs(value) > 10**12 else str(value))
 
 
@@ -91,7 +93,10 @@ def mismatch(expected, actual, rtol: float, atol: float) -> str | None:
         with np.errstate(all="ignore"):
             if not np.allclose(actual_array, expected_array, rtol=rtol, atol=atol, equal_nan=True):
                 wrong = ~np.isclose(actual_array, expected_array, rtol=rtol, atol=atol, equal_nan=True)
-                return f"values that differ from the expected ones at {int(wrong.sum())} of {wrong.size} entries"
+                index = np.unravel_index(np.argmax(wrong), wrong.shape) if wrong.ndim else ()
+                where = f", e.g. at index {tuple(int(i) for i in index)}" if wrong.ndim else ""
+                return (f"values that differ from the expected ones at {int(wrong.sum())} of {wrong.size} entries{where}: "
+                        f"yours {_number(actual_array[index].item())}, expected {_number(expected_array[index].item())}")
         return None
     if isinstance(expected, list) or isinstance(actual, list):
         if not (isinstance(expected, list) and isinstance(actual, list)):
