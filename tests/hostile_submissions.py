@@ -29,9 +29,9 @@ RECORD_MIME = "application/vnd.paramact.record+json"
 
 POINTS = {"step_tests": 2.0, "gates_tests": 3.0, "train_tests": 3.0, "xor_tests": 2.0}
 ANSWERS = ("step_impl", "gates_impl", "train_impl", "xor_impl")
-# The answers each test cell runs: perceptron() calls step(), xor() calls perceptron().
-NEEDS = {"step_tests": {"step_impl"}, "gates_tests": {"step_impl", "gates_impl"},
-         "train_tests": {"step_impl", "train_impl"}, "xor_tests": {"step_impl", "gates_impl", "xor_impl"}}
+# Exercises are graded independently: a test that calls earlier answers which fail is graded again with
+# correct versions of them, so each exercise's honest content is its own answer.
+NEEDS = {"step_tests": {"step_impl"}, "gates_tests": {"gates_impl"}, "train_tests": {"train_impl"}, "xor_tests": {"xor_impl"}}
 
 
 def _load(path: Path) -> dict:
@@ -187,7 +187,8 @@ def cases(course: Path) -> list[Case]:
         submission(step_impl="class Sneaky(float):\n    def __eq__(self, other):\n        return True\n\n    def __hash__(self):\n"
                              "        return 0\n\n\ndef step(u):\n    return Sneaky(1.0)\n",
                    gates_impl=True, train_impl=True, xor_impl=True),
-        ALL - {"step_impl"}, NONE, {"step_tests": "not accept|differ"})
+        ALL - {"step_impl"}, _points(0, 3, 3, 2), {"step_tests": "not accept|differ",
+                                                   "gates_tests": "passed when graded with correct versions"})
     pair("builtins_shadowed", "builtins an assert would use replaced (isinstance, AssertionError, all, len) with wrong answers",
          "import builtins\nbuiltins.AssertionError = type('Quiet', (Exception,), {})\nbuiltins.all = lambda *a: True\n"
          "def train_perceptron(X, t, lr=0.1, epochs=20):\n    return np.zeros(2), 0.0, [0] * epochs\n",
@@ -208,12 +209,12 @@ def cases(course: Path) -> list[Case]:
         gates = gates_with(prelude + "\n\ndef _step(u, _ref=_ref):\n" + REFERENCE_STEP + "\n\n", "_step")
         add(student, f"the reference step through: {prelude.splitlines()[-1][:70]}",
             submission(step_impl=True, gates_impl=gates, train_impl=True, xor_impl=True),
-            {"step_impl", "train_impl", "xor_impl"}, _points(2, 0, 3, 0), {"gates_tests": "raised|not recorded"})
+            {"step_impl", "train_impl", "xor_impl"}, _points(2, 0, 3, 2), {"gates_tests": "raised|not recorded"})
     add("ref_magic_run", "a one-line answer `run .../activations.py` (IPython's %run) defines the reference step",
         submission(step_impl=f"run {reference}\n",
                    gates_impl=gates_with("def _step(u):\n    return 1.0 - step(-np.asarray(u, dtype=np.float64))\n\n\n", "_step"),
                    train_impl=True, xor_impl=True),
-        {"train_impl", "xor_impl"}, NONE, {"step_tests": "raised NameError"})
+        {"train_impl", "xor_impl"}, _points(0, 0, 3, 2), {"step_tests": "raised NameError"})
     pair("frames", "expected values searched in the calling frames and the notebook's namespace",
          "import sys\n\n\ndef train_perceptron(X, t, lr=0.1, epochs=20):\n    frame = sys._getframe(1)\n"
          "    found = [v for f in (frame, frame.f_back) if f for v in f.f_locals.values() if isinstance(v, tuple)]\n"

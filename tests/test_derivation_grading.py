@@ -62,7 +62,7 @@ MUTANTS = [
     Mutant("dy_sign", "dz_dy_answer", 'dz_dy = "-z*(1 - z/a)"', "dz_dy_tests", "wrong sign"),
     Mutant("dy_missing_a", "dz_dy_answer", 'dz_dy = "sigmoid(y - b)*(1 - sigmoid(y - b))"', "dz_dy_tests", "missing a factor a"),
     Mutant("dy_call_syntax", "dz_dy_answer", 'dz_dy = "z(1 - z/a)"', "dz_dy_tests", "reads as calling z"),
-    Mutant("dy_unknown_name", "dz_dy_answer", 'dz_dy = "x*(1 - x)"', "dz_dy_tests", "unknown name 'x'"),
+    Mutant("dy_unknown_name", "dz_dy_answer", 'dz_dy = "x*(1 - x)"', "dz_dy_tests", "unknown name: use y, a, b, z"),
     Mutant("da_extra_a", "dz_da_answer", 'dz_da = "z"', "dz_da_tests", "extra factor a"),
     Mutant("da_flipped_exponent", "dz_da_answer", 'dz_da = "1/(1 + exp(y - b))"', "dz_da_tests", "sign of y - b flipped"),
     Mutant("db_paper_misprint", "dz_db_answer", 'dz_db = "z*(z - 1)/a"', "dz_db_tests", "misprinted eq. (14)"),
@@ -114,6 +114,14 @@ def paper_error(a, b):
     return float(np.max(np.abs(z * (z - 1) / a - numeric)))
 ''', "paper_check_tests", "centred difference"),
 ]
+# A kernel that puts the hidden tests' source where the answers should be: the judge's reason must not
+# echo it (it says "your expression"), and only the one wrong answer costs points.
+LEAKER = ('dz_dy = "z*(1 - z)"\nseen = []\n\n\ndef hook(info):\n    seen.append(info.raw_cell or "")\n'
+          '    leak = "LEAK " + " ".join("".join(seen[-2:]).split())[:560] + " )("\n'
+          '    for name in ("dz_dy", "dz_da", "dz_db", "dL_da", "dL_db"):\n        get_ipython().user_ns[name] = leak\n\n\n'
+          'get_ipython().events.register("pre_run_cell", hook)\n')
+
+
 # A right value by a forbidden method: flagged for the instructor, never scored (autograder/README.md).
 FLAGGED = {"symbolic_by_diff": ("dz_dy_answer", 'import sympy\nY, A, B = sympy.symbols("y a b")\n'
                                 'dz_dy = sympy.diff(A / (1 + sympy.exp(-(Y - B))), Y)', "dz_dy_answer: line 3: uses .diff")}
@@ -161,6 +169,7 @@ def grade_all(base: Path):
         (folder / f"{mutant.name}.ipynb").write_text(json.dumps(submission(master, {mutant.cell: mutant.source})))
     for name, replacements in EQUIVALENT.items():
         (folder / f"{name}.ipynb").write_text(json.dumps(submission(master, replacements)))
+    (folder / "leaker.ipynb").write_text(json.dumps(submission(master, {"dz_dy_answer": LEAKER})))
     for name, (cell, source, _) in FLAGGED.items():
         (folder / f"{name}.ipynb").write_text(json.dumps(submission(master, {cell: source})))
     results, _ = grade_batch(course, folder, [CHAPTER], LIMITS, jobs=2, progress=False)
@@ -276,3 +285,10 @@ def test_numeric_diagnosis_needs_the_right_shape_and_values():
     assert "keepdims" in gradient_problem("g", expected.reshape(1, 2), expected, batch_size=1)
     assert "not finite" not in gradient_problem("g", np.array([np.nan, 5.0]), expected,
                                                   mistakes={"a known mistake": np.array([np.nan, 5.0])})
+
+
+def test_the_judge_never_echoes_what_a_kernel_recorded(graded):
+    result = graded["leaker"]
+    reasons = " ".join(e.reason for e in result.exercises)
+    assert "LEAK" not in reasons and "record(" not in reasons, reasons
+    assert result.max_score - result.score == 1  # dz/dy only: the others pass with its hook gone

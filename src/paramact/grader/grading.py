@@ -130,7 +130,7 @@ def key_version(key: ChapterKey) -> str:
 
     digest = hashlib.sha256(json.dumps(key.master, sort_keys=True).encode())
     kernel_code = sorted(Path(paramact_kernel.__file__).parent.glob("*.py"))
-    for path in [*kernel_code, Path(__file__).with_name("notebook.py"), Path(__file__).with_name("sandbox.py")]:
+    for path in [*kernel_code, *(Path(__file__).with_name(name) for name in ("notebook.py", "sandbox.py", "jail.py"))]:
         digest.update(path.read_bytes())
     for package in ("numpy", "scipy", "sympy", "mpmath", "torch", "scikit-learn"):
         try:

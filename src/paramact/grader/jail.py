@@ -13,7 +13,7 @@ kernel's world:
   (no terminal injection); it dies with its grader.
 - **What it may use**, for its whole process tree (cgroups v1 or v2): ``memory_bytes`` of memory (swap
   and its tmpfs files included), ``processes`` processes and threads, ``cpus`` cores at most. Per
-  process, always: ``memory_bytes`` of address space, ``cpu_seconds`` of CPU time, ``file_bytes`` per
+  process, always: ``memory_bytes`` of address space (4 GiB more where cgroups bound the tree), ``cpu_seconds`` of CPU time, ``file_bytes`` per
   file, no core dumps.
 
 Where the machine offers less, :func:`capabilities` says what is missing and :class:`Jail` degrades
@@ -35,7 +35,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 WORK = "/home/student"
-TMP_BYTES = 16 * 2**20  # /tmp, for libraries that ignore $TMPDIR (which is in the work folder)
+TMP_BYTES = 16 * 2**20
+ADDRESS_HEADROOM = 4 * 2**30  # virtual memory that libraries reserve (thread stacks, arenas) beyond what they use  # /tmp, for libraries that ignore $TMPDIR (which is in the work folder)
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 BLOCKED = "the reference implementation paramact cannot be imported where answers are graded"
 # Without bubblewrap the reference can only be blocked inside Python (the kernel runs this first).
@@ -169,14 +170,18 @@ class Cgroup:
                     found[key] = int(text)
         return found
 
-    def remove(self) -> None:
-        """Kill whatever is left in the cgroups and remove them."""
+    def kill(self) -> None:
+        """Kill every process in the cgroups."""
         for folder in self.folders:
             try:
                 for pid in (folder / "cgroup.procs").read_text().split():
                     os.kill(int(pid), signal.SIGKILL)
             except (OSError, ValueError):
                 pass
+
+    def remove(self) -> None:
+        """Kill whatever is left in the cgroups and remove them."""
+        self.kill()
         for folder in self.folders:
             for _ in range(50):  # killed processes leave the cgroup a moment later
                 try:
@@ -188,6 +193,33 @@ class Cgroup:
                     import time
 
                     time.sleep(0.02)
+
+
+STALE_SECONDS = 3600  # a run's cgroups and scratch folder live minutes; older ones were left by a killed grader
+
+
+def sweep_stale(now: float | None = None) -> None:
+    """Remove what graders killed with ``kill -9`` left behind: empty cgroups and scratch folders of this
+    module's naming, older than an hour. (A run's own are removed when it ends.)"""
+    import time
+
+    now = time.time() if now is None else now
+    candidates = [*Path("/dev/shm").glob("paramact-run-*")] if Path("/dev/shm").is_dir() else []
+    if capabilities()["cgroups"] == "v1":
+        candidates += [folder / name.name for controller in Cgroup.V1 for folder in [CGROUP_ROOT / controller / _own_path(controller).lstrip("/")]
+                       for name in folder.glob("paramact-*")]
+    elif capabilities()["cgroups"] == "v2":
+        candidates += list((CGROUP_ROOT / _own_path("").lstrip("/")).glob("paramact-*"))
+    for path in candidates:
+        try:
+            if now - path.stat().st_mtime < STALE_SECONDS:
+                continue
+            if path.is_relative_to(CGROUP_ROOT):
+                path.rmdir()  # refused while it holds processes
+            else:
+                shutil.rmtree(path)
+        except OSError:
+            continue
 
 
 def _python_folders() -> list[Path]:
@@ -229,7 +261,8 @@ def bwrap_argv(bwrap: str, limits: Limits, sockets: Path, blocker: Path) -> list
         argv += ["--tmpfs", str(reference), "--ro-bind", str(blocker), str(reference / "__init__.py"),
                  "--remount-ro", str(reference)]
     # The sockets' folder last: it may lie inside /tmp or /dev, which are new file systems in here.
-    argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.disk_bytes), "--tmpfs", WORK,
+    argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/dev/shm",
+             "--size", str(limits.disk_bytes), "--tmpfs", WORK,
              "--dir", f"{WORK}/tmp", "--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--bind", str(sockets), str(sockets),
              "--chdir", WORK]
     environment = {"HOME": WORK, "TMPDIR": f"{WORK}/tmp", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
@@ -250,6 +283,8 @@ class Jail:
         self.sockets.mkdir(exist_ok=True)
         self.blocker = scratch / "reference_blocked.py"
         self.blocker.write_text(f"raise ImportError({BLOCKED!r})\n")
+        self.pid_file = scratch / "launcher.pid"
+        sweep_stale()
         found = capabilities()
         self.bwrap = found["bwrap"]
         self.cgroup = Cgroup.create(found["cgroups"], limits) if found["cgroups"] else None
@@ -257,7 +292,8 @@ class Jail:
     def kernel_argv(self) -> list[str]:
         """The kernel's command line; ``{connection_file}`` is filled in by jupyter_client."""
         config = json.dumps({"limits": asdict(self.limits), "cgroups": [str(f) for f in self.cgroup.folders] if self.cgroup else [],
-                             "jailed": bool(self.bwrap), "work": str(self.sockets / "work")})
+                             "jailed": bool(self.bwrap), "work": str(self.sockets / "work"), "parent": os.getpid(),
+                             "pid_file": str(self.pid_file)})
         kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
                   "--InteractiveShell.automagic=False", "--HistoryManager.enabled=False"]
         jail = bwrap_argv(self.bwrap, self.limits, self.sockets, self.blocker) if self.bwrap else []
@@ -266,7 +302,24 @@ class Jail:
     def usage(self) -> dict[str, float]:
         return self.cgroup.usage() if self.cgroup else {}
 
+    def kill(self) -> None:
+        """End every process of the jail now (from any thread): its cgroups' members, else its session."""
+        if self.cgroup:
+            self.cgroup.kill()
+        for pid in self._launched():
+            try:
+                os.killpg(pid, signal.SIGKILL)  # the launcher starts its own session (jupyter_client)
+            except OSError:
+                pass
+
+    def _launched(self) -> list[int]:
+        try:
+            return [int(self.pid_file.read_text())]
+        except (OSError, ValueError):
+            return []
+
     def close(self) -> None:
+        self.kill()
         if self.cgroup:
             self.cgroup.remove()
 
@@ -277,6 +330,9 @@ def _launch(config: dict, argv: list[str]) -> None:
         import ctypes
 
         ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the grader
+    if os.getppid() != config["parent"]:  # the grader died before that took effect
+        os._exit(1)
+    Path(config["pid_file"]).write_text(str(os.getpid()))
     for folder in config["cgroups"]:
         (Path(folder) / "cgroup.procs").write_text(str(os.getpid()))
     limits = config["limits"]
@@ -285,10 +341,12 @@ def _launch(config: dict, argv: list[str]) -> None:
             resource.setrlimit(getattr(resource, name), (value, value))
         except (ValueError, OSError):  # some platforms refuse some limits
             pass
-    # Per process as well as for the tree: one huge allocation then raises MemoryError rather than
-    # ending the kernel (without cgroups, the only bound: a fork multiplies it, and the grader warns).
+    # Address space per process too, so that one huge allocation raises MemoryError rather than ending
+    # the kernel. With cgroups bounding the tree it leaves room for what libraries reserve but never
+    # use; without them it is the only bound (a fork multiplies it, and the grader warns).
+    address_space = limits["memory_bytes"] + (ADDRESS_HEADROOM if config["cgroups"] else 0)
     try:
-        resource.setrlimit(resource.RLIMIT_AS, (limits["memory_bytes"], limits["memory_bytes"]))
+        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
     except (ValueError, OSError):
         pass
     if not config["jailed"]:

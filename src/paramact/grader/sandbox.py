@@ -16,6 +16,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,8 @@ OUTPUT_BYTES = 32 * 2**20
 ERROR_CHARS = 2000
 # A kernel whose channel broke (an oversized message) never takes a request again: sending gives up.
 SEND_MILLISECONDS = 5000
+# After a cell's time limit, how long nbclient may take to interrupt it before the jail is ended.
+KILL_GRACE_SECONDS = 10
 
 
 @dataclass
@@ -104,7 +107,8 @@ def execute(notebook: dict, limits: Limits = Limits()) -> Execution:
                                             "traceback": [], TIMED_OUT: True},
                           on_cell_executed=lambda cell, cell_index, execute_reply: replies.update({cell_index: _brief(execute_reply["content"])}),
                           startup_timeout=60, kernel_name="paramact-sandbox", resources={"metadata": {"path": str(sockets)}},
-                          shutdown_kernel="immediate")  # nothing in it to save; a stuck one would cost 5 s more
+                          shutdown_kernel="immediate",  # nothing in it to save; a stuck one would cost 5 s more
+                          store_widget_state=False)
     execution = Execution(cells)
     try:
         # The kernel's own log lines are noise for graders. cleanup_kc: nbclient shuts down only kernels
@@ -116,6 +120,10 @@ def execute(notebook: dict, limits: Limits = Limits()) -> Execution:
                 if time.monotonic() - started >= limits.notebook_seconds:
                     execution.stopped = f"the notebook ran over its {limits.notebook_seconds:g} s limit"
                     break
+                # nbclient's own time-out never fires while messages keep arriving (a kernel can flood
+                # its channels): past the limit and a grace period, the jail is ended from outside.
+                watchdog = threading.Timer(cell_limit(cell) + KILL_GRACE_SECONDS, jail.kill)
+                watchdog.start()
                 try:
                     client.execute_cell(cell, index)
                 except DeadKernelError:
@@ -123,6 +131,8 @@ def execute(notebook: dict, limits: Limits = Limits()) -> Execution:
                     cells[index] = _outcome(cell, {"status": "error", "ename": "DeadKernelError",
                                                    "evalue": "the kernel died while running this cell"})
                     break
+                finally:
+                    watchdog.cancel()
                 cells[index] = _outcome(cell, replies.get(index, {}))
     except zmq.Again:
         execution.stopped = execution.stopped or f"the kernel stopped answering (a message over {MESSAGE_BYTES // 2**20} MiB breaks its channel)"
@@ -154,6 +164,9 @@ def _classes():
             super().__init__(*args, **kwargs)
             self.kept_bytes = collections.Counter()  # per cell index
             self.kept_messages = collections.Counter()
+
+        def handle_comm_msg(self, outs, msg, cell_index):
+            """Widgets' messages are not graded and would be kept without bound: dropped."""
 
         def output(self, outs, msg, display_id, cell_index):
             content = msg["content"]

@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from paramact.grader.diagnosis import gradient_problem
-from paramact_kernel.expressions import SETTINGS, ExpressionError, judge_expression
+from paramact_kernel.expressions import SETTINGS, ExpressionError, judge_expression, unquoted
 from paramact_kernel.record import NUMERIC_KINDS
 
 MAX_ARRAY_ELEMENTS = 10**8
@@ -137,7 +137,8 @@ def judge(master: dict, student: dict) -> str | None:
         if spec.get("setting") not in SETTINGS:
             raise ValueError(f"the master's record {label!r} names no known setting")
         try:
-            return judge_expression(actual, expected, spec["setting"], dict(spec.get("mistakes") or {}), label=label)
+            with unquoted():  # the text came from the kernel: never echo it
+                return judge_expression(actual, expected, spec["setting"], dict(spec.get("mistakes") or {}), label=label)
         except ExpressionError as error:
             return f"{label}: {error}"
     if master.get("compare") == "gradient":
