@@ -151,6 +151,34 @@ def grading_throughput(count: int) -> dict:
     return {"submissions": count, "total_s": seconds, "per_submission_s": seconds / count}
 
 
+def one_notebook(chapters=("01_perceptron", "06_parametric_activations", "10_what_a_and_b_do")) -> dict:
+    """Grading one notebook against its own plain run: cold (no cached key) and warm, with and without
+    ``--chapter`` (without it the chapter is recognised from the notebook's cells)."""
+    from nbclient import NotebookClient
+    import nbformat
+
+    paramact = str(Path(sys.executable).parent / "paramact")
+    found = {}
+    for chapter in chapters:
+        master = next((ROOT / "solutions" / chapter).glob("*.ipynb"))
+        nb = nbformat.read(master, as_version=4)
+        start = time.perf_counter()
+        NotebookClient(nb, timeout=600, resources={"metadata": {"path": str(master.parent)}}).execute()
+        found[chapter] = {"plain_s": time.perf_counter() - start}
+        with tempfile.TemporaryDirectory(prefix="paramact-bench-one-") as scratch:
+            folder = Path(scratch) / "submissions"
+            folder.mkdir()
+            shutil.copy(master, folder / "student.ipynb")
+            environment = {**os.environ, "PARAMACT_CACHE": str(Path(scratch) / "cache")}
+            for kind, extra in (("cold_chapter_s", ["--chapter", chapter]), ("warm_chapter_s", ["--chapter", chapter]),
+                                ("warm_recognised_s", [])):
+                start = time.perf_counter()
+                subprocess.run([paramact, "grade", str(folder), "--out", str(Path(scratch) / kind), *extra],
+                               check=True, capture_output=True, cwd=ROOT, env=environment)
+                found[chapter][kind] = time.perf_counter() - start
+    return found
+
+
 def span(timing: dict) -> str:
     return f"{timing['median_s']:.3f} s [{timing['min_s']:.3f}-{timing['max_s']:.3f}]"
 
@@ -158,10 +186,10 @@ def span(timing: dict) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and seeds (a smoke run)")
-    parser.add_argument("--only", nargs="+", choices=["mnist", "xor", "book", "grading", "gpu"], help="run only these")
+    parser.add_argument("--only", nargs="+", choices=["mnist", "xor", "book", "grading", "one", "gpu"], help="run only these")
     parser.add_argument("--out", default=str(ROOT / "results" / "bench"), help="folder for bench.json")
     args = parser.parse_args(argv)
-    wanted = set(args.only or ["mnist", "xor", "book", "grading", "gpu"])
+    wanted = set(args.only or ["mnist", "xor", "book", "grading", "one", "gpu"])
     repeats = 2 if args.quick else 5
     report = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "machine": {"platform": platform.platform(), "processor": platform.processor(),
@@ -201,6 +229,15 @@ def main(argv=None) -> int:
         report["grading"] = grading
         lines.append(f"Grading {grading['submissions']} submissions: {grading['total_s']:.1f} s, "
                      f"{grading['per_submission_s']:.2f} s per submission")
+    if "one" in wanted:
+        one = one_notebook()
+        report["grading_one_notebook"] = one
+        lines.append("Grading one notebook (seconds; x = ratio to its plain run)")
+        for chapter, t in one.items():
+            lines.append(f"  {chapter:26s} plain {t['plain_s']:5.1f}  cold key {t['cold_chapter_s']:5.1f} "
+                         f"(x{t['cold_chapter_s'] / t['plain_s']:.1f})  cached {t['warm_chapter_s']:5.1f} "
+                         f"(x{t['warm_chapter_s'] / t['plain_s']:.1f})  no --chapter {t['warm_recognised_s']:5.1f} "
+                         f"(x{t['warm_recognised_s'] / t['plain_s']:.1f})")
     print("\n".join(lines))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -313,10 +313,14 @@ class Jail:
                 pass
 
     def _launched(self) -> list[int]:
+        """The launcher's pid while it is still this process's child: once reaped, its number may belong
+        to someone else's process (group) already."""
         try:
-            return [int(self.pid_file.read_text())]
-        except (OSError, ValueError):
+            pid = int(self.pid_file.read_text())
+            os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except (OSError, ValueError):  # no file yet, or not (or no longer) a child of this process
             return []
+        return [pid]
 
     def close(self) -> None:
         self.kill()

@@ -87,7 +87,7 @@ def defined_names(source: str) -> list[str]:
     """The functions and classes a cell defines, in order (what later exercises may call).
 
     Examples:
-        >>> defined_names("def step(u):\n    pass\n\n\nclass Net:\n    pass\nNAND_B = 0.7")
+        >>> defined_names("def step(u):\\n    pass\\n\\n\\nclass Net:\\n    pass\\nNAND_B = 0.7")
         ['step', 'Net']
     """
     try:

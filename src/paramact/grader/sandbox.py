@@ -81,6 +81,7 @@ def execute(notebook: dict, limits: Limits = Limits()) -> Execution:
     from nbclient.exceptions import DeadKernelError
 
     scratch = _scratch()
+    log = scratch / "kernel.log"  # the kernel's own output: read only to say why it failed to start
     jail = Jail(limits, scratch)
     sockets = jail.sockets
     nb = nbformat.reads(json.dumps(notebook), as_version=4)
@@ -113,7 +114,7 @@ def execute(notebook: dict, limits: Limits = Limits()) -> Execution:
     try:
         # The kernel's own log lines are noise for graders. cleanup_kc: nbclient shuts down only kernels
         # whose manager it created; this one must not live on.
-        with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cleanup_kc=True):
+        with log.open("wb") as stderr, client.setup_kernel(stdout=subprocess.DEVNULL, stderr=stderr, cleanup_kc=True):
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue
@@ -137,7 +138,9 @@ def execute(notebook: dict, limits: Limits = Limits()) -> Execution:
     except zmq.Again:
         execution.stopped = execution.stopped or f"the kernel stopped answering (a message over {MESSAGE_BYTES // 2**20} MiB breaks its channel)"
     except Exception as error:  # the kernel could not start or the connection broke
-        execution.stopped = execution.stopped or f"the kernel failed: {type(error).__name__}: {str(error)[:200]}"
+        # The launcher's and bubblewrap's complaints say why a start failed (the kernel's own are noise).
+        said = [line for line in log.read_text(errors="replace").splitlines() if line.startswith(("bwrap:", "paramact"))][-1:]
+        execution.stopped = execution.stopped or f"the kernel failed: {type(error).__name__}: {str(error)[:200]} {' '.join(said)}".strip()
     finally:
         execution.usage = {**jail.usage(), "wall_seconds": time.monotonic() - started}
         jail.close()
