@@ -253,6 +253,11 @@ def bwrap_argv(bwrap: str, limits: Limits, sockets: Path, blocker: Path) -> list
             argv += ["--ro-bind", str(path), str(path)]
     for path in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/fonts"):
         argv += ["--ro-bind-try", path, path]
+    # New file systems first: the Python environment or the sockets' folder may lie inside /tmp or /dev
+    # (a course cloned under /tmp), and what is bound after them shows through.
+    argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/dev/shm",
+             "--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--size", str(limits.disk_bytes), "--tmpfs", WORK,
+             "--dir", f"{WORK}/tmp"]
     for folder in _python_folders():
         if not str(folder).startswith(("/usr/", "/bin", "/lib")):
             argv += ["--ro-bind", str(folder), str(folder)]
@@ -260,11 +265,7 @@ def bwrap_argv(bwrap: str, limits: Limits, sockets: Path, blocker: Path) -> list
     if reference:  # an empty folder whose __init__ refuses: `import paramact` fails with a clear message
         argv += ["--tmpfs", str(reference), "--ro-bind", str(blocker), str(reference / "__init__.py"),
                  "--remount-ro", str(reference)]
-    # The sockets' folder last: it may lie inside /tmp or /dev, which are new file systems in here.
-    argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/dev/shm",
-             "--size", str(limits.disk_bytes), "--tmpfs", WORK,
-             "--dir", f"{WORK}/tmp", "--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--bind", str(sockets), str(sockets),
-             "--chdir", WORK]
+    argv += ["--bind", str(sockets), str(sockets), "--chdir", WORK]
     environment = {"HOME": WORK, "TMPDIR": f"{WORK}/tmp", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
                    "IPYTHONDIR": f"{WORK}/.ipython", "MPLCONFIGDIR": f"{WORK}/.matplotlib", "MPLBACKEND": "Agg",
                    "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
