@@ -67,7 +67,10 @@ def _encode_safely(value):
 
 
 def record(label: str, value, *, compare: str = "value", rtol: float = 1e-6, atol: float = 1e-9, **spec):
-    """Hand ``value`` (or what ``value()`` returns) to the grader; returns it, or None if it raised.
+    """Hand ``value`` (or what ``value()`` returns) to the grader.
+
+    Returns nothing: a test cell that ends with a ``record`` shows no value, which stock nbgrader would
+    otherwise read as partial credit.
 
     ``compare`` says how the grader judges it against the master's record, with the master's options:
 
@@ -81,10 +84,8 @@ def record(label: str, value, *, compare: str = "value", rtol: float = 1e-6, ato
     Examples:
         >>> record("twice", lambda: 2 * 21)
         recorded: twice
-        42
-        >>> record("fails", lambda: 1 / 0) is None
+        >>> record("fails", lambda: 1 / 0)
         recorded: fails
-        True
     """
     from IPython.display import publish_display_data
 
@@ -100,4 +101,3 @@ def record(label: str, value, *, compare: str = "value", rtol: float = 1e-6, ato
                "value": {"type": "raised", "of": raised} if raised else _encode_safely(result),
                "spec": {name: _encode_safely(option) for name, option in spec.items()}}
     publish_display_data({RECORD_MIME: payload, "text/plain": f"recorded: {label}"})
-    return result
