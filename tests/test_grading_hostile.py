@@ -180,7 +180,7 @@ def test_limits_held_for_the_whole_process_tree(batch, name):
 def test_the_process_tree_attacks_reached_their_limits(batch):
     """The attacks really pushed: the fork bomb met the process limit, the forked memory met the memory limit."""
     assert batch.results["fork_bomb_and_disk"].usage["processes_peak"] == LIMITS.processes
-    assert batch.results["fork_limits"].usage["memory_peak"] >= 0.6 * LIMITS.memory_bytes
+    assert batch.results["fork_limits"].usage["memory_peak"] >= 0.5 * LIMITS.memory_bytes
 
 
 def test_honest_full_mixed_and_release(batch):
