@@ -20,12 +20,13 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from paramact_kernel.record import RECORD_MIME
+
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "01_perceptron"
 NOTEBOOK = "perceptron.ipynb"
 MASTER = ROOT / "solutions" / CHAPTER / NOTEBOOK
 RELEASE = ROOT / "chapters" / CHAPTER / NOTEBOOK
-RECORD_MIME = "application/vnd.paramact.record+json"
 
 POINTS = {"step_tests": 2.0, "gates_tests": 3.0, "train_tests": 3.0, "xor_tests": 2.0}
 ANSWERS = ("step_impl", "gates_impl", "train_impl", "xor_impl")
@@ -128,7 +129,6 @@ REFERENCE_STEP = "    return 1.0 - _ref(-np.asarray(u, dtype=np.float64))\n"
 ALL = set(ANSWERS)
 FIRST_TWO = {"step_impl", "gates_impl"}
 ALL_BUT_XOR = ALL - {"xor_impl"}
-ALL_BUT_TRAIN = ALL - {"train_impl"}
 
 
 def _points(step=0.0, gates=0.0, train=0.0, xor=0.0) -> dict[str, float]:
@@ -137,7 +137,6 @@ def _points(step=0.0, gates=0.0, train=0.0, xor=0.0) -> dict[str, float]:
 
 FULL = _points(2, 3, 3, 2)
 BUT_XOR = _points(2, 3, 3, 0)
-BUT_TRAIN = _points(2, 3, 0, 2)
 FIRST_TWO_ONLY = _points(2, 3)
 NONE = _points()
 

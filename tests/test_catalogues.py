@@ -16,7 +16,7 @@ import pytest
 from catalogues import chapters
 from conftest import once_per_session
 from paramact.grader.grading import grade_batch
-from paramact.grader.notebook import is_answer, source_of
+from paramact.grader.notebook import is_answer
 from paramact.grader.sandbox import Limits
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import mpmath
-import numpy as np
 
 DIGITS = 50
 MAX_CHARS = 600

@@ -40,7 +40,7 @@ from tqdm.auto import tqdm
 
 from paramact.course.pipeline import CHAPTER_DIR, MASTER_DIR, CourseError, assignments, find_root
 from paramact.grader import scan
-from paramact.grader.jail import warnings as jail_warnings
+from paramact.grader.jail import die_with_parent, warnings as jail_warnings
 from paramact.grader.notebook import defined_names, graded_notebook, grading_of, is_answer, is_test, source_of
 from paramact.grader.sandbox import CellRun, Execution, Limits, execute
 from paramact.grader.scoring import compare_records, exception_name
@@ -365,12 +365,11 @@ def regrade_with_correct_earlier_answers(key: ChapterKey, answers: dict[str, str
             return
         replaced.append(first)
         later = {g for g in failed if order.index(g) > order.index(first)}
-        swapped = {answer: source_of(cell) for cell in key.master["cells"] if is_answer(cell)
-                   for f in replaced if (answer := cell["id"]) in by_id[f].answer_ids}
+        replaced_ids = {answer for f in replaced for answer in by_id[f].answer_ids}
+        swapped = {cell["id"]: source_of(cell) for cell in key.master["cells"] if cell.get("id") in replaced_ids}
         notebook = graded_notebook(key.master, {**answers, **swapped}, tests=later)
         execution = execute(notebook, limits)
-        helped = [f"{name}()" for cell in key.master["cells"] if cell.get("id") in swapped
-                  for name in defined_names(source_of(cell))]
+        helped = [f"{name}()" for source in swapped.values() for name in defined_names(source)]
         for exercise in score(key, notebook, execution):
             if exercise.grade_id in later and exercise.points == exercise.max_points:
                 passed[exercise.grade_id] = True
@@ -441,14 +440,6 @@ def infer_chapter(path: Path, keys: dict[str, ChapterKey]) -> str:
     return best
 
 
-def _worker_init() -> None:
-    """A worker ends when the grader does, however the grader ends (Linux)."""
-    if sys.platform == "linux":
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-        if os.getppid() == 1:
-            os._exit(1)
 
 
 def grade_batch(root: Path, folder: Path, chapters: list[str] | None = None, limits: Limits = Limits(),
@@ -479,7 +470,9 @@ def grade_batch(root: Path, folder: Path, chapters: list[str] | None = None, lim
             learn_key(keys[chapter], limits)
     jobs = jobs or os.cpu_count() or 1
     # "spawn": the parent already runs an event-loop thread (nbclient), which a fork would copy mid-flight.
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init)
+    # A worker ends when the grader does, however the grader ends.
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=die_with_parent, initargs=(os.getpid(),))
     try:
         futures = {pool.submit(grade_submission, key, student, path, limits): (key, student, path) for key, student, path in tasks}
         for future in tqdm(as_completed(futures), total=len(futures), desc="grading", unit="notebook", disable=not progress):

@@ -7,14 +7,15 @@ kernel's world:
 
 - **What it sees**: the Python environment (read-only) with the reference implementation ``paramact``
   covered by an empty folder, the system's libraries (read-only), fresh ``/proc`` and ``/dev``, a private
-  work folder of ``disk_bytes`` (its ``$TMPDIR`` too; ``/tmp`` holds 16 MiB more) and the folder of its connection sockets. Nothing
-  else: no course, master, submissions, home folder, history file or grader's environment variables.
+  work folder of ``disk_bytes`` (its ``$TMPDIR`` too; ``/tmp`` and ``/dev/shm`` hold 16 MiB each) and the
+  folder of its connection sockets. Nothing else: no course, master, submissions, home folder, history
+  file or grader's environment variables.
 - **What it may do**: no network, its own PID, IPC and user namespaces, no capabilities, its own session
   (no terminal injection); it dies with its grader.
 - **What it may use**, for its whole process tree (cgroups v1 or v2): ``memory_bytes`` of memory (swap
   and its tmpfs files included), ``processes`` processes and threads, ``cpus`` cores at most. Per
-  process, always: ``memory_bytes`` of address space (4 GiB more where cgroups bound the tree), ``cpu_seconds`` of CPU time, ``file_bytes`` per
-  file, no core dumps.
+  process, always: ``memory_bytes`` of address space (4 GiB more where cgroups bound the tree),
+  ``cpu_seconds`` of CPU time, ``file_bytes`` per file, no core dumps.
 
 Where the machine offers less, :func:`capabilities` says what is missing and :class:`Jail` degrades
 with a warning: without bubblewrap the kernel sees the whole file system and the reference is only
@@ -30,13 +31,14 @@ import resource
 import shutil
 import signal
 import sys
+import time
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 WORK = "/home/student"
-TMP_BYTES = 16 * 2**20
-ADDRESS_HEADROOM = 4 * 2**30  # virtual memory that libraries reserve (thread stacks, arenas) beyond what they use  # /tmp, for libraries that ignore $TMPDIR (which is in the work folder)
+TMP_BYTES = 16 * 2**20  # /tmp and /dev/shm, for libraries that ignore $TMPDIR (which is in the work folder)
+ADDRESS_HEADROOM = 4 * 2**30  # virtual memory that libraries reserve (thread stacks, arenas) beyond what they use
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 BLOCKED = "the reference implementation paramact cannot be imported where answers are graded"
 # Without bubblewrap the reference can only be blocked inside Python (the kernel runs this first).
@@ -52,7 +54,7 @@ class Limits:
     cpu_seconds: int = 300  # per process
     memory_bytes: int = 6 * 2**30  # the process tree, tmpfs files included
     file_bytes: int = 64 * 2**20  # per file
-    disk_bytes: int = 256 * 2**20  # the work folder and /tmp together
+    disk_bytes: int = 256 * 2**20  # the work folder
     processes: int = 64  # processes and threads of the tree
     cpus: float = 1.0  # cores the tree may use at once
 
@@ -144,11 +146,6 @@ class Cgroup:
             raise
         return cls(version, folders)
 
-    def join(self) -> None:
-        """Move the calling process (and its future children) into every folder."""
-        for folder in self.folders:
-            (folder / "cgroup.procs").write_text(str(os.getpid()))
-
     def usage(self) -> dict[str, float]:
         """What the tree used so far, where the kernel reports it: peak memory (bytes), peak processes,
         CPU time (seconds)."""
@@ -190,8 +187,6 @@ class Cgroup:
                 except FileNotFoundError:
                     break
                 except OSError:
-                    import time
-
                     time.sleep(0.02)
 
 
@@ -201,8 +196,6 @@ STALE_SECONDS = 3600  # a run's cgroups and scratch folder live minutes; older o
 def sweep_stale(now: float | None = None) -> None:
     """Remove what graders killed with ``kill -9`` left behind: empty cgroups and scratch folders of this
     module's naming, older than an hour. (A run's own are removed when it ends.)"""
-    import time
-
     now = time.time() if now is None else now
     candidates = [*Path("/dev/shm").glob("paramact-run-*")] if Path("/dev/shm").is_dir() else []
     if capabilities()["cgroups"] == "v1":
@@ -220,6 +213,25 @@ def sweep_stale(now: float | None = None) -> None:
                 shutil.rmtree(path)
         except OSError:
             continue
+
+
+@functools.cache
+def _sweep_once() -> None:
+    """One sweep per grader process is enough: leftovers only come from graders that ended before it."""
+    sweep_stale()
+
+
+def die_with_parent(parent: int) -> None:
+    """Be killed when ``parent`` (the process that started this one) ends; exit now if it already has.
+
+    Linux only (``PR_SET_PDEATHSIG``): elsewhere a process outlives a killed grader.
+    """
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it ended before that took effect
+        os._exit(1)
 
 
 def _python_folders() -> list[Path]:
@@ -285,7 +297,7 @@ class Jail:
         self.blocker = scratch / "reference_blocked.py"
         self.blocker.write_text(f"raise ImportError({BLOCKED!r})\n")
         self.pid_file = scratch / "launcher.pid"
-        sweep_stale()
+        _sweep_once()
         found = capabilities()
         self.bwrap = found["bwrap"]
         self.cgroup = Cgroup.create(found["cgroups"], limits) if found["cgroups"] else None
@@ -307,21 +319,22 @@ class Jail:
         """End every process of the jail now (from any thread): its cgroups' members, else its session."""
         if self.cgroup:
             self.cgroup.kill()
-        for pid in self._launched():
+        launcher = self._launcher()
+        if launcher is not None:
             try:
-                os.killpg(pid, signal.SIGKILL)  # the launcher starts its own session (jupyter_client)
+                os.killpg(launcher, signal.SIGKILL)  # the launcher starts its own session (jupyter_client)
             except OSError:
                 pass
 
-    def _launched(self) -> list[int]:
+    def _launcher(self) -> int | None:
         """The launcher's pid while it is still this process's child: once reaped, its number may belong
         to someone else's process (group) already."""
         try:
             pid = int(self.pid_file.read_text())
             os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
         except (OSError, ValueError):  # no file yet, or not (or no longer) a child of this process
-            return []
-        return [pid]
+            return None
+        return pid
 
     def close(self) -> None:
         self.kill()
@@ -331,12 +344,7 @@ class Jail:
 
 def _launch(config: dict, argv: list[str]) -> None:
     """Runs outside the jail, in the process jupyter_client started: join, limit, then become ``argv``."""
-    if sys.platform == "linux":
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the grader
-    if os.getppid() != config["parent"]:  # the grader died before that took effect
-        os._exit(1)
+    die_with_parent(config["parent"])
     Path(config["pid_file"]).write_text(str(os.getpid()))
     for folder in config["cgroups"]:
         (Path(folder) / "cgroup.procs").write_text(str(os.getpid()))

@@ -108,12 +108,11 @@ def execute(notebook: dict, limits: Limits = Limits()) -> Execution:
                                             "traceback": [], TIMED_OUT: True},
                           on_cell_executed=lambda cell, cell_index, execute_reply: replies.update({cell_index: _brief(execute_reply["content"])}),
                           startup_timeout=60, kernel_name="paramact-sandbox", resources={"metadata": {"path": str(sockets)}},
-                          shutdown_kernel="immediate",  # nothing in it to save; a stuck one would cost 5 s more
-                          store_widget_state=False)
+                          shutdown_kernel="immediate")  # nothing in it to save; a stuck one would cost 5 s more
     execution = Execution(cells)
     try:
-        # The kernel's own log lines are noise for graders. cleanup_kc: nbclient shuts down only kernels
-        # whose manager it created; this one must not live on.
+        # The kernel's own output goes to a log, read only if it fails to start. cleanup_kc: nbclient shuts
+        # down only kernels whose manager it created; this one must not live on.
         with log.open("wb") as stderr, client.setup_kernel(stdout=subprocess.DEVNULL, stderr=stderr, cleanup_kc=True):
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
@@ -174,8 +173,7 @@ def _classes():
         def output(self, outs, msg, display_id, cell_index):
             content = msg["content"]
             if msg["msg_type"] == "error":
-                content.update(ename=str(content.get("ename", ""))[:200], evalue=str(content.get("evalue", ""))[:ERROR_CHARS],
-                               traceback=[])
+                content.update(_short_error(content), traceback=[])
             size = len(json.dumps(content, default=str))
             if self.kept_bytes[cell_index] + size > OUTPUT_BYTES or self.kept_messages[cell_index] >= OUTPUT_MESSAGES:
                 return None
@@ -190,8 +188,13 @@ def _brief(reply: dict) -> dict:
     """What is kept of a kernel's reply: its status and a short error (a traceback can be megabytes)."""
     kept = {key: reply[key] for key in ("status", TIMED_OUT) if key in reply}
     if "ename" in reply:
-        kept.update(ename=str(reply["ename"])[:200], evalue=str(reply.get("evalue", ""))[:ERROR_CHARS])
+        kept.update(_short_error(reply))
     return kept
+
+
+def _short_error(content: dict) -> dict:
+    """An error's name and message, cut short (the kernel chose their length)."""
+    return {"ename": str(content.get("ename", ""))[:200], "evalue": str(content.get("evalue", ""))[:ERROR_CHARS]}
 
 
 def _outcome(cell, reply: dict) -> CellRun:
