@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import fcntl
 import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 
 def once_per_session(request, tmp_path_factory, name: str, build):
@@ -21,3 +26,23 @@ def once_per_session(request, tmp_path_factory, name: str, build):
         if not saved.exists():
             saved.write_bytes(pickle.dumps(build(shared / name)))
         return pickle.loads(saved.read_bytes())
+
+
+BOOK_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _build_book(folder: Path) -> dict:
+    """``jupyter-book build -W`` of the whole course into ``folder``: its exit code, log tail and html path."""
+    build = subprocess.run(
+        [str(Path(sys.executable).parent / "jupyter-book"), "build", str(BOOK_ROOT), "-W", "-n", "--keep-going",
+         "--path-output", str(folder)],
+        capture_output=True, text=True,
+    )
+    return {"returncode": build.returncode, "log": build.stdout[-4000:] + build.stderr[-4000:],
+            "html": folder / "_build" / "html"}
+
+
+@pytest.fixture(scope="session")
+def built_book(request, tmp_path_factory) -> dict:
+    """The course built once per test session (the book test and the browser test share it)."""
+    return once_per_session(request, tmp_path_factory, "book", _build_book)

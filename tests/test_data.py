@@ -293,6 +293,18 @@ def test_mirror_download_checks_the_gz_digest_and_falls_back_to_the_next_mirror(
     assert cached.read_bytes() == (folder / "good" / "train-images-idx3-ubyte.gz").read_bytes()
 
 
+def test_mirror_fallback_names_no_mirror_it_did_not_use(http_folder, arrays, monkeypatch, capfd):
+    # pooch announces "Downloading data from <url>" before it knows whether the mirror answers; on the
+    # site that read as downloads from mirrors that were never used.
+    folder, base = http_folder
+    digests = write_gz_files(arrays, folder / "good")
+    source = MirrorSource((base + "missing/", base + "good/"))
+    monkeypatch.setitem(data.DATASETS, "mnist", spec_for(arrays, [source], gz_digests=digests))
+    data.load_mnist(progress=False)
+    captured = capfd.readouterr()
+    assert "Downloading" not in captured.out + captured.err
+
+
 def test_mirror_file_with_wrong_gz_digest_is_not_kept(http_folder, arrays, monkeypatch):
     folder, base = http_folder
     digests = write_gz_files(arrays, folder)

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import contextlib
 import gzip
 import hashlib
 import io
@@ -377,6 +378,10 @@ class MirrorSource:
     def provide(self, files: list[IdxFile], folder: Path, progress: bool) -> None:
         import pooch  # imported here: pooch (and requests) are only needed to download
 
+        with _quiet(pooch.get_logger()):
+            self._download(pooch, files, folder, progress)
+
+    def _download(self, pooch, files: list[IdxFile], folder: Path, progress: bool) -> None:
         for file in files:
             errors = []
             for base in self.base_urls:
@@ -393,6 +398,18 @@ class MirrorSource:
                     errors.append(f"{base}: {type(error).__name__}: {_first_line(error)}")
             else:
                 raise SourceUnavailable("; ".join(errors))
+
+
+@contextlib.contextmanager
+def _quiet(logger: logging.Logger):
+    """Mute a logger's notices: pooch announces "Downloading data from <mirror>" before it knows
+    whether the mirror answers, which reads as a download that never happened."""
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 @dataclass(frozen=True)
