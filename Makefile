@@ -6,10 +6,34 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: setup release book test bench clean
 
+# PyTorch's index of CPU-only wheels. On Linux, PyPI's torch is the CUDA build (about 2.7 GB with its CUDA
+# libraries), so `make setup` takes torch from this index when it answers within 5 s; `torch==2.13.0` in
+# constraints.txt matches its `2.13.0+cpu`. macOS and Windows keep PyPI's wheels (CPU, or MPS on Apple
+# silicon). Point it elsewhere to check the choice: `make -n setup TORCH_CPU_INDEX=http://127.0.0.1:8000`.
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
+TORCH_PIN = $(shell sed -n 's/^torch==//p' constraints.txt)
+# Exit status 0 when TORCH_CPU_INDEX serves a torch page within 5 s (name lookup included: in a thread).
+TORCH_PROBE = $(PYTHON) -c 'import sys, threading, urllib.request as u; ok = []; \
+	ask = u.Request(sys.argv[1].rstrip("/") + "/torch/", method="HEAD"); \
+	t = threading.Thread(target=lambda: ok.append(u.urlopen(ask, timeout=5)), daemon=True); \
+	t.start(); t.join(5); sys.exit(0 if ok else 1)' '$(TORCH_CPU_INDEX)' >/dev/null 2>&1
+# Expanded by the recipe below, so the probe runs only when make is about to install (also under make -n):
+# sets TORCH_ARGS (pip's options) and TORCH_NOTE (the line that says which torch build and why).
+TORCH_ARGS :=
+TORCH_NOTE :=
+define choose_torch
+$(if $(filter Linux,$(shell uname -s)),$(if $(shell $(TORCH_PROBE) && echo answered),\
+$(eval TORCH_ARGS := --extra-index-url $(TORCH_CPU_INDEX))\
+$(eval TORCH_NOTE := torch $(TORCH_PIN): the CPU-only build from $(TORCH_CPU_INDEX) (on Linux, PyPI's torch is the CUDA build)),\
+$(eval TORCH_NOTE := torch $(TORCH_PIN) from pip's usual indexes (PyPI's Linux wheel is the CUDA build, about 2.7 GB): the CPU-only index $(TORCH_CPU_INDEX) did not serve torch within 5 s)))
+endef
+
 # A virtual environment with the project and pinned, known-good versions (torch pinned in constraints.txt).
 $(STAMP): pyproject.toml constraints.txt
+	$(choose_torch)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[course,test]"
+	$(if $(TORCH_NOTE),@echo "$(TORCH_NOTE)")
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH_ARGS) -c constraints.txt -e ".[course,test]"
 	touch $@
 
 setup: $(STAMP)

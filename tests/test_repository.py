@@ -30,16 +30,6 @@ def test_colab_cells_and_readme_use_the_repository_url_of_config():
     assert linked == {url}, f"README links {linked}, _config.yml says {url}"
 
 
-def test_environment_yml_names_every_runtime_dependency():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    conda_names = {"torch": "pytorch-cpu"}
-    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
-    listed = {requirement_name(dep) for dep in environment["dependencies"] if isinstance(dep, str)}
-    missing = [name for name in map(requirement_name, project["dependencies"]) if conda_names.get(name, name) not in listed]
-    assert not missing, f"environment.yml lacks {missing}"
-    assert (ROOT / "postBuild").stat().st_mode & 0o111, "postBuild must be executable"
-
-
 def test_torch_is_pinned_only_in_the_constraints():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     torch = [dep for dep in project["dependencies"] if requirement_name(dep) == "torch"]
