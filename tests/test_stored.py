@@ -5,6 +5,7 @@ downloads come from a local http.server, and any other connection fails the test
 from __future__ import annotations
 
 import functools
+import json
 import http.server
 import shutil
 import socket
@@ -267,3 +268,29 @@ def test_missing_on_the_server(away_from_repository, tmp_path, monkeypatch):
             stored.stored_result("xor/seeds10.json")
     finally:
         server.close()
+
+
+# ----------------------------------------------------------------------------------------------
+# The chapters, as on Colab
+# ----------------------------------------------------------------------------------------------
+
+
+def _cell(chapter: str, cell_id: str) -> str:
+    notebook = json.loads(next((ROOT / "solutions").glob(f"{chapter}/*.ipynb")).read_text())
+    return "".join(next(c["source"] for c in notebook["cells"] if c.get("id") == cell_id))
+
+
+def test_chapter_9_loads_every_stored_result_away_from_the_repository(away_from_repository, published, monkeypatch, capsys):
+    monkeypatch.setenv(stored.RESULTS_URL_ENV, published.url)
+    namespace = {"json": json, "Path": Path, "np": __import__("numpy"), "LIVE": None,
+                 "stored_result": stored.stored_result, "StoredResultUnavailable": stored.StoredResultUnavailable}
+    exec(_cell("09_mnist", "cell-19"), namespace)
+    assert set(namespace["STORED"]) == set(namespace["STEMS"]), capsys.readouterr().out
+    assert len(published.requests) == len(namespace["STEMS"])
+
+
+def test_chapter_8_loads_its_stored_result_away_from_the_repository(away_from_repository, published, monkeypatch):
+    monkeypatch.setenv(stored.RESULTS_URL_ENV, published.url)
+    source = _cell("08_xor", "cell-09")
+    assert 'stored_result("xor/seeds1000.json")' in source
+    assert json.loads(stored.stored_result("xor/seeds1000.json").read_text())["seeds"]
