@@ -337,12 +337,22 @@ def _descendants(root: int) -> set[int]:
         found |= more
 
 
-def _alive(pid: int) -> bool:
+def _stat(pid: int) -> list[str]:
+    """Fields 3 onwards of /proc/<pid>/stat (state first), or [] when the process is gone."""
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return False
-    return state != "Z"
+        return []
+
+
+def _identities(pids: set[int]) -> set[tuple[int, str]]:
+    """(pid, start time) of each living process: a pid alone may be reused by an unrelated process."""
+    return {(pid, fields[19]) for pid in pids if (fields := _stat(pid)) and fields[0] != "Z"}
+
+
+def _alive(pid: int, started: str) -> bool:
+    fields = _stat(pid)
+    return bool(fields) and fields[0] != "Z" and fields[19] == started
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="Linux: workers die with the grader through PR_SET_PDEATHSIG")
@@ -353,22 +363,23 @@ def test_killing_the_grader_ends_its_workers_and_kernels(batch, tmp_path):
     command = [sys.executable, "-m", "paramact.cli", "grade", str(folder), "--chapter", CHAPTER,
                "--out", str(tmp_path / "out"), "--jobs", "2", "--cell-seconds", "30"]
     grader = subprocess.Popen(command, cwd=batch.course, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    family: set[int] = set()
+    family: set[tuple[int, str]] = set()
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:  # until both students' kernels run (the master's ran first)
         time.sleep(0.5)
-        family |= _descendants(grader.pid)
-        kernels = [pid for pid in family if _alive(pid) and b"ipykernel_launcher" in _cmdline(pid)]
+        family |= _identities(_descendants(grader.pid))
+        kernels = [pid for pid, started in family if _alive(pid, started) and b"ipykernel_launcher" in _cmdline(pid)]
         if len(kernels) >= 2:
             break
     assert len(kernels) >= 2, "the students' kernels did not start"
-    family |= _descendants(grader.pid)
+    family |= _identities(_descendants(grader.pid))
     grader.kill()
     grader.wait()
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and any(_alive(pid) for pid in family):
+    while time.monotonic() < deadline and any(_alive(*member) for member in family):
         time.sleep(0.2)
-    assert not [pid for pid in family if _alive(pid)], "workers or kernels outlived the grader"
+    survivors = [(pid, _cmdline(pid)[:120]) for pid, started in family if _alive(pid, started)]
+    assert not survivors, f"workers or kernels outlived the grader: {survivors}"
 
 
 def _cmdline(pid: int) -> bytes:

@@ -47,7 +47,8 @@ def mathjax_source() -> Path:
 WIDGET_SCRIPTS = ("widgets-offline.js", "vendor/require.js", "vendor/html-manager/embed-amd.js")
 
 
-STATIC = Path(__file__).resolve().parent / "static"
+STATIC = Path(__file__).resolve().parent / "static"  # served under _static/
+SITE_ROOT = Path(__file__).resolve().parent / "site_root"  # copied to the site's top folder
 
 
 def _use_local_assets(app: Any, config: Any) -> None:
@@ -56,7 +57,7 @@ def _use_local_assets(app: Any, config: Any) -> None:
     config.nb_ipywidgets_js = {}
     config.html_favicon = config.html_favicon or str(STATIC / "favicon.svg")
     # For pages without a favicon link (the index redirect), browsers ask for /favicon.ico.
-    config.html_extra_path = [*config.html_extra_path, str(STATIC / "root")]
+    config.html_extra_path = [*config.html_extra_path, str(SITE_ROOT)]
     # pydata-sphinx-theme logs "invalid theme mode" on a reader's first visit unless a default is named.
     config.html_context = {"default_mode": "auto", **config.html_context}
 
