@@ -4,16 +4,20 @@ Every timing is repeated; the table shows the median with the min-max range. Rat
 measured in this run on this machine, so a shared, noisy machine slows both sides alike.
 
 - MNIST 784-200-10, batch 200, one epoch (60,000 examples, synthetic data of MNIST's shape: the cost
-  does not depend on the pixel values), for the reference PyTorch loop with each activation and for
-  the NumPy from-scratch MLP, against the matmul floor: the epoch's GEMM FLOPs divided by the best
-  large-matmul rate torch reaches here.
-- XOR, 1000 seeds x 4 activations: the batched trainer against the per-trial loop (timed on a sample).
+  does not depend on the pixel values), for the reference PyTorch loop with each activation, against
+  the matmul floor: the epoch's GEMM FLOPs divided by the best large-matmul rate torch reaches here.
+- NumPy: the same epoch with the from-scratch core (``paramact.MLP``, ``paramact.SGD``,
+  ``paramact.train``), against the same floor when ``mnist`` runs too.
+- XOR, 1000 seeds x 4 activations: the batched trainer (one ``MLP`` with a trial per seed) against
+  the per-trial loop (timed on a sample).
 - The book: a cold build (every notebook executed) and a warm one (cached), and each chapter
   notebook's own run time.
 - Grading: ``paramact grade`` on 50 submissions, seconds per submission.
 - On a CUDA GPU, when there is one: the MNIST epoch on the GPU against the CPU.
 
-Usage: ``python -m benchmarks [--quick] [--only NAME ...] [--out results/bench]``.
+Usage: ``python -m benchmarks [--quick] [--only NAME ...] [--out results/bench]``, NAME one of
+mnist, numpy, xor, book, grading, one, gpu. The machine is recorded with
+:func:`paramact.experiments.common.environment`, as every experiment records it.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -87,23 +90,15 @@ def mnist_epochs(repeats: int, device: str = "cpu") -> dict:
 
 
 def numpy_epoch(repeats: int) -> dict:
-    from paramact.layers import MLP
-    from paramact.optim import SGD
+    """One epoch of the NumPy core: ``paramact.train`` of an ``MLP`` with ``SGD``."""
+    from paramact import MLP, SGD, train
 
     rng = np.random.default_rng(0)
     x = rng.random((N_TRAIN, INPUTS), dtype=np.float32)
     y = rng.integers(0, CLASSES, N_TRAIN)
     net = MLP([INPUTS, HIDDEN, CLASSES], hidden="sigmoid", output="softmax", seed=0, dtype=np.float32)
     optimizer = SGD(0.1)
-
-    def epoch():
-        order = rng.permutation(N_TRAIN)
-        for start in range(0, N_TRAIN, BATCH):
-            index = order[start:start + BATCH]
-            _, grads = net.loss(x[index], y[index])
-            optimizer.step(net.params, grads)
-
-    return timed(epoch, repeats)
+    return timed(lambda: train(net, optimizer, x, y, epochs=1, batch_size=BATCH, rng=rng), repeats)
 
 
 def xor_speedup(quick: bool) -> dict:
@@ -114,8 +109,8 @@ def xor_speedup(quick: bool) -> dict:
 
 def book_builds() -> dict:
     """Cold and warm ``jupyter-book build`` into a scratch folder, and each chapter's run time."""
-    from nbclient import NotebookClient
     import nbformat
+    from nbclient import NotebookClient
 
     jupyter_book = str(Path(sys.executable).parent / "jupyter-book")
     with tempfile.TemporaryDirectory(prefix="paramact-bench-book-") as scratch:
@@ -154,8 +149,8 @@ def grading_throughput(count: int) -> dict:
 def one_notebook(chapters=("01_perceptron", "06_parametric_activations", "10_what_a_and_b_do")) -> dict:
     """Grading one notebook against its own plain run: cold (no cached key) and warm, with and without
     ``--chapter`` (without it the chapter is recognised from the notebook's cells)."""
-    from nbclient import NotebookClient
     import nbformat
+    from nbclient import NotebookClient
 
     paramact = str(Path(sys.executable).parent / "paramact")
     found = {}
@@ -183,61 +178,96 @@ def span(timing: dict) -> str:
     return f"{timing['median_s']:.3f} s [{timing['min_s']:.3f}-{timing['max_s']:.3f}]"
 
 
+CHOICES = ("mnist", "numpy", "xor", "book", "grading", "one", "gpu")
+
+
+def mnist_lines(report: dict, repeats: int) -> list[str]:
+    """The PyTorch MNIST epochs against the matmul floor (the floor is reused by the NumPy line)."""
+    floor = matmul_gflops(repeats)
+    floor_s = epoch_gflop() / floor["gflops"]
+    epochs = mnist_epochs(repeats)
+    report["mnist"] = {"epoch_gflop": epoch_gflop(), "matmul": floor, "floor_s": floor_s, "epochs": epochs}
+    lines = [f"MNIST epoch ({epoch_gflop():.1f} GFLOP; matmul {floor['gflops']:.0f} GFLOP/s -> floor {floor_s:.3f} s)"]
+    for name, timing in epochs.items():
+        plain = epochs.get(name.replace("parametric_", ""), timing)
+        versus_plain = f", x{timing['median_s'] / plain['median_s']:.2f} of plain" if name.startswith("parametric") else ""
+        lines.append(f"  {name:22s} {span(timing):28s} x{timing['median_s'] / floor_s:5.2f} of floor{versus_plain}")
+    return lines
+
+
+def numpy_lines(report: dict, repeats: int) -> list[str]:
+    timing = numpy_epoch(max(2, repeats // 2))
+    report["numpy"] = {"epoch": timing}
+    floor_s = report.get("mnist", {}).get("floor_s")
+    ratio = f" x{timing['median_s'] / floor_s:5.2f} of floor" if floor_s else ""
+    return [f"NumPy from-scratch MNIST epoch (paramact.train, MLP, SGD) {span(timing)}{ratio}"]
+
+
+def gpu_lines(report: dict, repeats: int) -> list[str]:
+    gpu = mnist_epochs(repeats, device="cuda")
+    report["mnist_gpu"] = {"device": torch.cuda.get_device_name(), "epochs": gpu}
+    lines = [f"MNIST epoch on {torch.cuda.get_device_name()}"]
+    for name, timing in gpu.items():
+        cpu = report.get("mnist", {}).get("epochs", {}).get(name)
+        versus_cpu = f" CPU/GPU x{cpu['median_s'] / timing['median_s']:.1f}" if cpu else ""
+        lines.append(f"  {name:22s} {span(timing):28s}{versus_cpu}")
+    return lines
+
+
+def xor_lines(report: dict, quick: bool) -> list[str]:
+    xor = xor_speedup(quick)
+    report["xor"] = xor
+    batched = statistics.median(xor["batched_seconds"])
+    return [f"XOR batched vs per-trial loop: x{xor['speedup']:.0f} (batched median {batched:.1f} s)"]
+
+
+def book_lines(report: dict) -> list[str]:
+    book = book_builds()
+    report["book"] = book
+    return ([f"Book build: cold {book['cold_s']:.1f} s, warm {book['warm_s']:.1f} s"]
+            + [f"  {name:26s} {seconds:6.1f} s" for name, seconds in book["chapter_s"].items()])
+
+
+def grading_lines(report: dict, quick: bool) -> list[str]:
+    grading = grading_throughput(10 if quick else 50)
+    report["grading"] = grading
+    return [f"Grading {grading['submissions']} submissions: {grading['total_s']:.1f} s, "
+            f"{grading['per_submission_s']:.2f} s per submission"]
+
+
+def one_lines(report: dict) -> list[str]:
+    one = one_notebook()
+    report["grading_one_notebook"] = one
+    lines = ["Grading one notebook (seconds; x = ratio to its plain run)"]
+    for chapter, t in one.items():
+        lines.append(f"  {chapter:26s} plain {t['plain_s']:5.1f}  cold key {t['cold_chapter_s']:5.1f} "
+                     f"(x{t['cold_chapter_s'] / t['plain_s']:.1f})  cached {t['warm_chapter_s']:5.1f} "
+                     f"(x{t['warm_chapter_s'] / t['plain_s']:.1f})  no --chapter {t['warm_recognised_s']:5.1f} "
+                     f"(x{t['warm_recognised_s'] / t['plain_s']:.1f})")
+    return lines
+
+
 def main(argv=None) -> int:
+    from paramact.experiments.common import environment
+
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and seeds (a smoke run)")
-    parser.add_argument("--only", nargs="+", choices=["mnist", "xor", "book", "grading", "one", "gpu"], help="run only these")
+    parser.add_argument("--only", nargs="+", choices=CHOICES, help="run only these")
     parser.add_argument("--out", default=str(ROOT / "results" / "bench"), help="folder for bench.json")
     args = parser.parse_args(argv)
-    wanted = set(args.only or ["mnist", "xor", "book", "grading", "one", "gpu"])
+    wanted = set(args.only or CHOICES)
     repeats = 2 if args.quick else 5
-    report = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "machine": {"platform": platform.platform(), "processor": platform.processor(),
-                          "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
-                          "torch": torch.__version__, "numpy": np.__version__,
-                          "python": platform.python_version()}}
-    lines = []
-    if "mnist" in wanted:
-        floor = matmul_gflops(repeats)
-        floor_s = epoch_gflop() / floor["gflops"]
-        epochs = mnist_epochs(repeats)
-        epochs["numpy_from_scratch"] = numpy_epoch(max(2, repeats // 2))
-        report["mnist"] = {"epoch_gflop": epoch_gflop(), "matmul": floor, "floor_s": floor_s, "epochs": epochs}
-        lines.append(f"MNIST epoch ({epoch_gflop():.1f} GFLOP; matmul {floor['gflops']:.0f} GFLOP/s -> floor {floor_s:.3f} s)")
-        for name, timing in epochs.items():
-            plain = epochs.get(name.replace("parametric_", ""), timing)
-            lines.append(f"  {name:22s} {span(timing):28s} x{timing['median_s'] / floor_s:5.2f} of floor"
-                         + (f", x{timing['median_s'] / plain['median_s']:.2f} of plain" if name.startswith("parametric") else ""))
-    if "gpu" in wanted and torch.cuda.is_available():
-        gpu = mnist_epochs(repeats, device="cuda")
-        report["mnist_gpu"] = {"device": torch.cuda.get_device_name(), "epochs": gpu}
-        lines.append(f"MNIST epoch on {torch.cuda.get_device_name()}")
-        for name, timing in gpu.items():
-            cpu = report.get("mnist", {}).get("epochs", {}).get(name)
-            lines.append(f"  {name:22s} {span(timing):28s}" + (f" CPU/GPU x{cpu['median_s'] / timing['median_s']:.1f}" if cpu else ""))
-    if "xor" in wanted:
-        xor = xor_speedup(args.quick)
-        report["xor"] = xor
-        lines.append(f"XOR batched vs per-trial loop: x{xor['speedup']:.0f} (batched median {statistics.median(xor['batched_seconds']):.1f} s)")
-    if "book" in wanted:
-        book = book_builds()
-        report["book"] = book
-        lines.append(f"Book build: cold {book['cold_s']:.1f} s, warm {book['warm_s']:.1f} s")
-        lines += [f"  {name:26s} {seconds:6.1f} s" for name, seconds in book["chapter_s"].items()]
-    if "grading" in wanted:
-        grading = grading_throughput(10 if args.quick else 50)
-        report["grading"] = grading
-        lines.append(f"Grading {grading['submissions']} submissions: {grading['total_s']:.1f} s, "
-                     f"{grading['per_submission_s']:.2f} s per submission")
-    if "one" in wanted:
-        one = one_notebook()
-        report["grading_one_notebook"] = one
-        lines.append("Grading one notebook (seconds; x = ratio to its plain run)")
-        for chapter, t in one.items():
-            lines.append(f"  {chapter:26s} plain {t['plain_s']:5.1f}  cold key {t['cold_chapter_s']:5.1f} "
-                         f"(x{t['cold_chapter_s'] / t['plain_s']:.1f})  cached {t['warm_chapter_s']:5.1f} "
-                         f"(x{t['warm_chapter_s'] / t['plain_s']:.1f})  no --chapter {t['warm_recognised_s']:5.1f} "
-                         f"(x{t['warm_recognised_s'] / t['plain_s']:.1f})")
+    report = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": environment()}
+    sections = [
+        ("mnist", lambda: mnist_lines(report, repeats)),
+        ("numpy", lambda: numpy_lines(report, repeats)),
+        ("gpu", lambda: gpu_lines(report, repeats) if torch.cuda.is_available() else []),
+        ("xor", lambda: xor_lines(report, args.quick)),
+        ("book", lambda: book_lines(report)),
+        ("grading", lambda: grading_lines(report, args.quick)),
+        ("one", lambda: one_lines(report)),
+    ]
+    lines = [line for name, section in sections if name in wanted for line in section()]
     print("\n".join(lines))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -217,3 +217,34 @@ def test_parametric_relu_properties(y, a, b):
     active = y >= b
     assert z == (a * (y - b) if active else 0.0)
     assert (dz_dy, dz_da, dz_db) == ((a, y - b, -a) if active else (0.0, 0.0, 0.0))
+
+
+def test_value_and_derivatives_at_once_are_the_separate_numbers():
+    x = np.random.default_rng(3).normal(size=(5, 4)) * 20
+    s, ds = act.sigmoid_and_grad(x)
+    np.testing.assert_array_equal(s, act.sigmoid(x))
+    np.testing.assert_array_equal(ds, act.sigmoid_grad(x))
+    y, a, b = random_yab(seed=4)
+    z, grads = act.parametric_sigmoid_and_grads(y, a, b)
+    np.testing.assert_array_equal(z, act.parametric_sigmoid(y, a, b))
+    for got, expected in zip(grads, act.parametric_sigmoid_grads(y, a, b)):
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("name", ["parametric_sigmoid", "parametric_relu"])
+def test_one_shape_rule_with_pytorch(name):
+    """A (C,) scale and location belong to axis 1 of (N, C, H, W), not to the last axis."""
+    from paramact import functional
+
+    rng = np.random.default_rng(5)
+    y, a, b = rng.normal(size=(2, 3, 4, 3)), rng.uniform(0.5, 2, 3), rng.normal(size=3)
+    z = getattr(act, name)(y, a, b)
+    expected = getattr(functional, name)(torch.tensor(y), torch.tensor(a), torch.tensor(b)).numpy()
+    np.testing.assert_allclose(z, expected, rtol=1e-12, atol=1e-15)
+    a4, b4 = a[None, :, None, None], b[None, :, None, None]  # axis 1, spelled out
+    np.testing.assert_allclose(z, getattr(act, name)(y, a4, b4), rtol=0, atol=0)
+    for got in getattr(act, name + "_grads")(y, a, b):
+        assert got.shape == y.shape
+    # (N, C) and (C,) inputs: NumPy's own broadcasting is the rule
+    assert getattr(act, name)(y[:, :, 0, 0], a, b).shape == (2, 3)
+    np.testing.assert_allclose(getattr(act, name)(y[0, :, 0, 0], a, b), z[0, :, 0, 0])

@@ -105,3 +105,35 @@ def test_doctests_pass(module_name):
     module = importlib.import_module(f"paramact.{module_name}")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+TYPED_MODULES = ["paramact.nn", "paramact.functional", "paramact.experiments.common",
+                 "paramact.experiments.mnist.config", "paramact.experiments.mnist.model",
+                 "paramact.experiments.mnist.training", "paramact.experiments.mnist.analysis",
+                 "paramact.experiments.mnist.figures", "paramact.experiments.mnist.results", "paramact.cli",
+                 "paramact.cli.policy", "paramact.cli.experiments", "paramact.cli.course"]
+
+
+@pytest.mark.parametrize("module_name", TYPED_MODULES)
+def test_public_functions_carry_type_hints(module_name):
+    module = importlib.import_module(module_name)
+    for name in module.__all__:
+        obj = getattr(module, name)
+        functions = [obj] if inspect.isfunction(obj) else []
+        if inspect.isclass(obj) and obj.__module__ == module_name:
+            functions = [f for n, f in vars(obj).items() if inspect.isfunction(f) and not n.startswith("_")]
+        for function in functions:
+            signature = inspect.signature(function)
+            missing = [p for p in signature.parameters if p not in ("self", "cls")
+                       and signature.parameters[p].annotation is inspect.Parameter.empty]
+            assert not missing, f"{module_name}.{name}: parameters without a type hint: {missing}"
+            assert signature.return_annotation is not inspect.Signature.empty, f"{module_name}.{name}: no return type"
+
+
+def test_the_mnist_experiment_keeps_the_names_chapter_9_uses():
+    from paramact.experiments import mnist as mnistexp
+
+    for name in ("build_model", "make_optimizer", "run_mnist", "PAPER_RANGES", "accuracy_table", "by_arm",
+                 "per_epoch", "training_loss_figure", "test_accuracy_figure", "long_run_figure", "ab_histograms",
+                 "ab_epochs_figure", "ranges_table", "relu_output_table", "dead_outputs_figure", "load_stored"):
+        assert name in mnistexp.__all__ and hasattr(mnistexp, name), name

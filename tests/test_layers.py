@@ -1,4 +1,4 @@
-"""Layer functions, the MLP and the optimisers, checked against finite differences."""
+"""Layer functions and the MLP (one network or a batch of trials), checked against finite differences."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,8 @@ import pytest
 from paramact import layers
 from paramact.activations import ACTIVATIONS
 from paramact.gradcheck import check_gradients, numerical_gradient
-from paramact.optim import SGD, Adam, parameter_kind
+from paramact.optim import SGD
+
 
 @pytest.fixture
 def rng():
@@ -20,14 +21,40 @@ def numeric_backward(forward, inputs, dout):
 
 
 def test_affine_backward_matches_finite_differences(rng):
-    x, w, b = rng.normal(size=(4, 2, 3)), rng.normal(size=(6, 5)), rng.normal(size=5)
-    out, cache = layers.affine_forward(x, w, b)
+    x, w, c = rng.normal(size=(4, 2, 3)), rng.normal(size=(6, 5)), rng.normal(size=5)
+    out, cache = layers.affine_forward(x, w, c)
     assert out.shape == (4, 5)
     dout = rng.normal(size=out.shape)
     for analytic, numeric in zip(layers.affine_backward(dout, cache),
-                                 numeric_backward(layers.affine_forward, [x, w, b], dout)):
+                                 numeric_backward(layers.affine_forward, [x, w, c], dout)):
         assert analytic.shape == numeric.shape
         np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["shared-inputs", "per-trial-inputs"])
+def test_affine_with_trials_is_one_layer_per_trial(shared, rng):
+    trials, n = 3, 5
+    x = rng.normal(size=(n, 4)) if shared else rng.normal(size=(n, trials, 4))
+    w, c = rng.normal(size=(trials, 4, 2)), rng.normal(size=(trials, 2))
+    out, cache = layers.affine_forward(x, w, c)
+    assert out.shape == (n, trials, 2)
+    dout = rng.normal(size=out.shape)
+    dx, dw, dc = layers.affine_backward(dout, cache)
+    assert (dx.shape, dw.shape, dc.shape) == (x.shape, w.shape, c.shape)
+    dx_sum = np.zeros_like(x)
+    for t in range(trials):
+        x_t = x if shared else x[:, t]
+        out_t, cache_t = layers.affine_forward(x_t, w[t], c[t])
+        np.testing.assert_allclose(out[:, t], out_t, rtol=1e-13)
+        dx_t, dw_t, dc_t = layers.affine_backward(dout[:, t], cache_t)
+        np.testing.assert_allclose(dw[t], dw_t, rtol=1e-12)
+        np.testing.assert_allclose(dc[t], dc_t, rtol=1e-12)
+        if shared:
+            dx_sum += dx_t
+        else:
+            np.testing.assert_allclose(dx[:, t], dx_t, rtol=1e-12)
+    if shared:  # inputs shared by every trial get the sum of the trials' gradients
+        np.testing.assert_allclose(dx, dx_sum, rtol=1e-12)
 
 
 def test_affine_without_bias():
@@ -67,6 +94,33 @@ def test_parametric_layer_backward_matches_finite_differences(kind, rng):
     assert (dy.shape, da.shape, db.shape) == ((6, 3), (3,), (3,))
     for analytic, numeric in zip((dy, da, db), numeric_backward(forward, [y, a, b], dz)):
         np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-9)
+    # A cache of just (y, a, b), as a forward pass written by hand makes (chapter 6), works too.
+    for got, expected in zip(backward(dz, (y, a, b)), (dy, da, db)):
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("kind", ["sigmoid", "relu"])
+def test_parametric_layers_follow_the_shape_rule_of_pytorch(kind, rng):
+    """A (C,) parameter belongs to axis 1 of an (N, C, H, W) input, in NumPy as in paramact.functional."""
+    torch = pytest.importorskip("torch")
+    from paramact import functional
+
+    y = rng.normal(size=(2, 3, 4, 5))  # (N, C, H, W), with W != C and H != C
+    a, b = rng.uniform(0.5, 2.0, 3), rng.normal(size=3) * 0.3
+    y = np.where(np.abs(y - b[:, None, None]) < 1e-3, 0.5, y)  # off the ReLU kink
+    z, cache = getattr(layers, f"parametric_{kind}_forward")(y, a, b)
+    dz = rng.normal(size=z.shape)
+    dy, da, db = getattr(layers, f"parametric_{kind}_backward")(dz, cache)
+
+    yt, at, bt = (torch.tensor(v, requires_grad=True) for v in (y, a, b))
+    zt = getattr(functional, f"parametric_{kind}")(yt, at, bt)
+    zt.backward(torch.tensor(dz))
+    np.testing.assert_allclose(z, zt.detach().numpy(), rtol=1e-12, atol=1e-15)
+    for mine, theirs in ((dy, yt), (da, at), (db, bt)):
+        assert mine.shape == tuple(theirs.shape)
+        np.testing.assert_allclose(mine, theirs.grad.numpy(), rtol=1e-10, atol=1e-13)
+    # a channel's output depends on its own a and b only
+    np.testing.assert_allclose(z[:, 1], getattr(layers, f"parametric_{kind}_forward")(y[:, 1], a[1], b[1])[0])
 
 
 CONFIGS = [
@@ -81,30 +135,100 @@ CONFIGS = [
 ]
 
 
+def _targets(rng, loss, shape):
+    return rng.integers(0, 2, size=shape[:-1]) if loss == "cross_entropy" else rng.uniform(size=shape)
+
+
 @pytest.mark.parametrize("hidden, output, loss", CONFIGS)
 def test_mlp_gradients(hidden, output, loss, rng):
     net = layers.MLP([3, 4, 5, 2], hidden=hidden, output=output, loss=loss, seed=1)
-    for name in net.params:  # move a, c and b off their initial values
+    for name in net.params:  # move a, b and the biases c off their initial values
         net.params[name] += 0.3 * rng.normal(size=net.params[name].shape)
     X = rng.normal(size=(6, 3))
-    y = rng.integers(0, 2, size=6) if loss == "cross_entropy" else rng.uniform(size=(6, 2))
+    y = _targets(rng, loss, (6, 2))
     value, grads = net.loss(X, y)
+    assert isinstance(value, float)
     assert set(grads) == set(net.params)
     report = check_gradients(lambda _: net.loss(X, y)[0], net.params, grads, tol=1e-6)
     assert report.ok, str(report)
     assert net.forward(X).shape == (6, 2)
 
 
-def test_mlp_parameter_names_and_shapes():
+@pytest.mark.parametrize("hidden, output, loss", CONFIGS)
+@pytest.mark.parametrize("shared", [True, False], ids=["shared-data", "per-trial-data"])
+def test_mlp_trials_are_independent_networks(hidden, output, loss, shared, rng):
+    """A batch of T trials gives every trial the loss and gradients of its own network."""
+    trials = 3
+    batch = layers.MLP([3, 4, 5, 2], hidden=hidden, output=output, loss=loss, seed=1, trials=trials)
+    for name in batch.params:
+        batch.params[name] += 0.3 * rng.normal(size=batch.params[name].shape)
+    X = rng.normal(size=(6, 3)) if shared else rng.normal(size=(trials, 6, 3))
+    y = _targets(rng, loss, (6, 2) if shared else (trials, 6, 2))
+    losses, grads = batch.loss(X, y)
+    outputs = batch.forward(X)
+    assert losses.shape == (trials,) and outputs.shape == (trials, 6, 2)
+    assert {name: g.shape for name, g in grads.items()} == {name: p.shape for name, p in batch.params.items()}
+    for t in range(trials):
+        one = layers.MLP([3, 4, 5, 2], hidden=hidden, output=output, loss=loss)
+        one.params = {name: value[t].copy() for name, value in batch.params.items()}
+        X_t, y_t = (X, y) if shared else (X[t], y[t])
+        loss_t, grads_t = one.loss(X_t, y_t)
+        assert losses[t] == pytest.approx(loss_t, rel=1e-12)
+        np.testing.assert_allclose(outputs[t], one.forward(X_t), rtol=1e-12)
+        for name in grads_t:
+            np.testing.assert_allclose(grads[name][t], grads_t[name], rtol=1e-10, atol=1e-15, err_msg=name)
+
+
+def test_mlp_parameter_names_shapes_and_groups():
     net = layers.MLP([4, 3, 2, 1], hidden="parametric_relu", seed=0)
     shapes = {name: p.shape for name, p in net.params.items()}
-    assert shapes == {"W1": (4, 3), "b1": (3,), "a1": (3,), "c1": (3,),
-                      "W2": (3, 2), "b2": (2,), "a2": (2,), "c2": (2,),
-                      "W3": (2, 1), "b3": (1,)}
+    assert shapes == {"W1": (4, 3), "c1": (3,), "a1": (3,), "b1": (3,),
+                      "W2": (3, 2), "c2": (2,), "a2": (2,), "b2": (2,),
+                      "W3": (2, 1), "c3": (1,)}
+    assert net.groups == {"weight": ["W1", "c1", "W2", "c2", "W3", "c3"], "scale": ["a1", "a2"],
+                          "location": ["b1", "b2"]}
     np.testing.assert_array_equal(net.params["a1"], 1.0)
-    np.testing.assert_array_equal(net.params["c2"], 0.0)
+    np.testing.assert_array_equal(net.params["b2"], 0.0)
+    custom = layers.MLP([2, 2, 1], hidden="parametric_sigmoid", a_init=2.0, b_init=-0.5)
+    np.testing.assert_array_equal(custom.params["a1"], 2.0)
+    np.testing.assert_array_equal(custom.params["b1"], -0.5)
     assert set(layers.MLP([2, 2, 1], bias=False).params) == {"W1", "W2"}
-    assert set(layers.MLP([2, 2, 1], hidden="relu").params) == {"W1", "b1", "W2", "b2"}
+    plain = layers.MLP([2, 2, 1], hidden="relu")
+    assert set(plain.params) == {"W1", "c1", "W2", "c2"}
+    assert plain.groups == {"weight": ["W1", "c1", "W2", "c2"], "scale": [], "location": []}
+
+
+def test_mlp_trials_shapes_and_keep_trials():
+    net = layers.MLP([2, 3, 1], hidden="parametric_sigmoid", seed=0, trials=4)
+    assert {name: p.shape for name, p in net.params.items()} == {
+        "W1": (4, 2, 3), "c1": (4, 3), "a1": (4, 3), "b1": (4, 3), "W2": (4, 3, 1), "c2": (4, 1)}
+    assert net.groups == layers.MLP([2, 3, 1], hidden="parametric_sigmoid").groups
+    assert not np.array_equal(net.params["W1"][0], net.params["W1"][1])  # independent draws
+    kept = {name: value[[1, 3]] for name, value in net.params.items()}
+    net.keep_trials(np.array([False, True, False, True]))
+    assert net.trials == 2
+    for name, value in kept.items():
+        np.testing.assert_array_equal(net.params[name], value)
+    assert net.loss(np.ones((5, 2)), np.zeros((5, 1)))[0].shape == (2,)
+    assert "trials=2" in repr(net)
+    with pytest.raises(ValueError, match="needs a network with trials"):
+        layers.MLP([2, 1]).keep_trials(np.array([True]))
+
+
+def test_mlp_trials_reject_data_of_another_batch():
+    net = layers.MLP([2, 3, 1], trials=4, seed=0)
+    with pytest.raises(ValueError, match=r"inputs must have shape \(N, 2\) or \(4, N, 2\)"):
+        net.loss(np.ones((3, 5, 2)), np.zeros((5, 1)))
+    with pytest.raises(ValueError, match="fit neither one trial nor 4 trials"):
+        net.loss(np.ones((5, 2)), np.zeros((3, 5, 1)))
+
+
+def test_mlp_with_one_network_is_unchanged_by_the_trials_option():
+    """trials=None draws the same weights as before the option existed (chapters rely on seeds)."""
+    net = layers.MLP([3, 5, 6, 4], hidden="tanh", output="softmax", seed=1)
+    rng = np.random.default_rng(1)
+    np.testing.assert_array_equal(net.params["W1"], np.sqrt(1 / 3) * rng.standard_normal((3, 5)))
+    np.testing.assert_array_equal(net.params["W2"], np.sqrt(1 / 5) * rng.standard_normal((5, 6)))
 
 
 def test_mlp_init_scales():
@@ -124,6 +248,8 @@ def test_mlp_init_scales():
     ({"output": "identity", "loss": "cross_entropy"}, "needs output='softmax'"),
     ({"output": "softmax", "loss": "bce"}, "needs output='sigmoid'"),
     ({"init": "lecun"}, "init must be"),
+    ({"trials": 0}, "trials must be None or an integer >= 1"),
+    ({"trials": 2.5}, "trials must be None or an integer >= 1"),
 ])
 def test_mlp_rejects_bad_configuration(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -138,55 +264,6 @@ def test_mlp_training_reduces_the_loss_on_xor():
     first, _ = net.loss(X, y)
     for _ in range(1500):
         loss, grads = net.loss(X, y)
-        optimizer.step(net.params, grads)
+        optimizer.step(net.params, grads, net.groups)
     assert loss < first / 10
-    assert not np.allclose(net.params["a1"], 1.0) and not np.allclose(net.params["c1"], 0.0)
-
-
-# --- optimisers -----------------------------------------------------------------------------
-
-def test_parameter_kinds():
-    kinds = {n: parameter_kind(n) for n in ("W1", "b12", "a1", "a12", "c3", "alpha", "cx")}
-    assert kinds == {"W1": "weight", "b12": "weight", "a1": "scale", "a12": "scale",
-                     "c3": "location", "alpha": "weight", "cx": "weight"}
-
-
-def test_sgd_applies_the_three_learning_rates():
-    params = {n: np.ones(2) for n in ("W1", "b1", "a1", "c1")}
-    grads = {n: np.full(2, 2.0) for n in params}
-    SGD(lr=0.1, lr_scale=0.01, lr_location=0.001).step(params, grads)
-    assert {n: p[0] for n, p in params.items()} == pytest.approx(
-        {"W1": 0.8, "b1": 0.8, "a1": 0.98, "c1": 0.998})
-    default = SGD(lr=0.1)
-    assert default.lr_for("a1") == default.lr_for("c1") == 0.1
-
-
-def test_sgd_leaves_parameters_without_gradient_alone_and_checks_names():
-    params = {"W1": np.ones(2), "a1": np.ones(2)}
-    SGD(lr=1.0).step(params, {"W1": np.ones(2)})
-    np.testing.assert_array_equal(params["a1"], 1.0)
-    np.testing.assert_array_equal(params["W1"], 0.0)
-    with pytest.raises(KeyError, match="'W9'"):
-        SGD(lr=1.0).step(params, {"W9": np.ones(2)})
-    with pytest.raises(ValueError, match=r"shape \(3,\)"):
-        SGD(lr=1.0).step(params, {"W1": np.ones(3)})
-
-
-def test_sgd_momentum_accumulates_velocity():
-    params, grads = {"W1": np.zeros(1)}, {"W1": np.ones(1)}
-    optimizer = SGD(lr=1.0, momentum=0.5)
-    for _ in range(3):
-        optimizer.step(params, grads)
-    assert params["W1"][0] == pytest.approx(-(1 + 1.5 + 1.75))
-
-
-def test_adam_matches_the_textbook_update():
-    params, grads = {"a1": np.array([1.0])}, [np.array([0.3]), np.array([-0.1])]
-    optimizer = Adam(lr=1.0, lr_scale=0.01, beta1=0.9, beta2=0.999, eps=1e-8)
-    m = v = 0.0
-    expected = 1.0
-    for t, g in enumerate(grads, start=1):
-        optimizer.step(params, {"a1": g})
-        m, v = 0.9 * m + 0.1 * g[0], 0.999 * v + 0.001 * g[0] ** 2
-        expected -= 0.01 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
-    assert params["a1"][0] == pytest.approx(expected, rel=1e-12)
+    assert not np.allclose(net.params["a1"], 1.0) and not np.allclose(net.params["b1"], 0.0)

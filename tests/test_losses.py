@@ -94,3 +94,32 @@ def test_softmax_cross_entropy_rejects_bad_labels(logits, labels, error, message
 def test_float32_stays_float32():
     loss, grad = losses.mean_squared_error(np.ones(3, np.float32), np.zeros(3, np.float32))
     assert grad.dtype == np.float32 and loss == 1.0
+
+
+@pytest.mark.parametrize("name", ["mean_squared_error", "half_sum_squared_error",
+                                  "binary_cross_entropy_with_logits"])
+def test_axis_gives_one_loss_per_trial(name):
+    """pred (N, T, K) with axis=(0, 2): trial t's loss and gradient are those of pred[:, t]."""
+    loss_fn = getattr(losses, name)
+    generator = np.random.default_rng(7)
+    pred, target = generator.normal(size=(5, 3, 2)), generator.uniform(size=(5, 3, 2))
+    per_trial, dpred = loss_fn(pred, target, axis=(0, 2))
+    assert per_trial.shape == (3,) and dpred.shape == pred.shape
+    for t in range(3):
+        loss_t, dpred_t = loss_fn(pred[:, t], target[:, t])
+        assert per_trial[t] == pytest.approx(loss_t, rel=1e-14)
+        np.testing.assert_allclose(dpred[:, t], dpred_t, rtol=1e-14)
+    assert loss_fn(pred, target, axis=None)[0] == pytest.approx(loss_fn(pred, target)[0])
+
+
+def test_softmax_cross_entropy_per_trial():
+    generator = np.random.default_rng(8)
+    logits, labels = generator.normal(size=(6, 4, 3)) * 3, generator.integers(0, 3, size=(6, 4))
+    per_trial, dlogits = losses.softmax_cross_entropy(logits, labels, axis=0)
+    assert per_trial.shape == (4,) and dlogits.shape == logits.shape
+    for t in range(4):
+        loss_t, dlogits_t = losses.softmax_cross_entropy(logits[:, t], labels[:, t])
+        assert per_trial[t] == pytest.approx(loss_t, rel=1e-14)
+        np.testing.assert_allclose(dlogits[:, t], dlogits_t, rtol=1e-14, atol=1e-17)
+    everything, _ = losses.softmax_cross_entropy(logits, labels)
+    assert everything == pytest.approx(per_trial.mean(), rel=1e-14)

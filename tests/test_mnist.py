@@ -1,17 +1,21 @@
-"""Tests of paramact.experiments.mnist on tiny synthetic data (no network, no real data)."""
+"""Tests of paramact.experiments.mnist on tiny synthetic data (no network, no real data).
+
+The stored results in results/mnist are read back too (keys translated, tables re-rendered)."""
 
 from __future__ import annotations
 
 import gzip
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
 from paramact import cli, data
-from paramact.experiments import mnist
+from paramact.stored import stored_result
+from paramact.experiments import common, mnist
 from paramact.nn import ParametricReLU, ParametricSigmoid
 
 
@@ -66,7 +70,7 @@ def test_make_optimizer_covers_every_parameter_once():
         ids = [id(p) for group in optimizer.param_groups for p in group["params"]]
         assert sorted(ids) == sorted(id(p) for p in model.parameters())
         rates = {group["name"]: group["lr"] for group in optimizer.param_groups}
-        assert rates["scales"] == 0.01 and rates["locations"] == 0.1
+        assert rates["scale"] == 0.01 and rates["location"] == 0.1 and rates["weight"] == 0.1
         assert rates.get("hidden_bias") == (0.2 if doubled else None)
         assert all(group["momentum"] == 0 and group["weight_decay"] == 0 for group in optimizer.param_groups)
 
@@ -181,6 +185,8 @@ def test_run_mnist_results_have_the_required_content(tmp_path):
     environment = results["environment"]
     for key in ("python", "torch", "numpy", "paramact", "cpu_model", "cpu_count", "torch_threads", "device"):
         assert environment[key] is not None
+    assert set(environment) == set(common.environment())  # one set of keys for every experiment
+    assert "paramact.experiments.mnist.training" in environment["sources_sha256"]
     assert results["data"]["y_test_idx_sha256"] == data.idx_sha256(synthetic_arrays().y_test.astype(np.uint8))
     assert len(results["runs"]) == 12
     for run in results["runs"]:
@@ -287,10 +293,140 @@ def test_cli_end_to_end_on_synthetic_idx_files(synthetic_data_dir, tmp_path, cap
     assert "relu+doubled-bias" in printed.err  # one line per finished run when not on a terminal
 
 
-def test_cli_without_data_exits_1(tmp_path, monkeypatch, capsys):
+def test_cli_without_data_exits_3(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path / "empty"))
     spec = data.DATASETS["mnist"]
     monkeypatch.setitem(data.DATASETS, "mnist", data.DatasetSpec("mnist", "MNIST", spec.files, ()))
-    assert cli.main(["mnist", "--epochs", "1", "--out", str(tmp_path / "r"), "--no-progress"]) == 1
-    assert "Could not obtain MNIST" in capsys.readouterr().err
+    assert cli.main(["mnist", "--epochs", "1", "--out", str(tmp_path / "r"), "--no-progress"]) == 3
+    assert capsys.readouterr().err.startswith("paramact mnist: error: Could not obtain MNIST")
     assert not (tmp_path / "r").exists()
+
+
+def test_cli_rejects_invalid_options_before_training(tmp_path, capsys):
+    assert cli.main(["mnist", "--lr", "-1", "--out", str(tmp_path / "r")]) == 2
+    assert capsys.readouterr().err == "paramact mnist: error: lr must be a finite number >= 0, got -1.0\n"
+    assert cli.main(["mnist", "--from-json", str(tmp_path / "missing.json")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+# ---------------------------------------------------------------------------------------------- the config
+
+
+def test_config_defaults_are_the_papers_protocol():
+    config = mnist.MnistConfig()
+    assert (config.lr, config.batch_size, config.hidden, config.epochs) == (0.1, 200, 200, 30)
+    assert (config.rate_scale, config.rate_location, config.a_init, config.b_init) == (0.1, 0.1, 1.0, 0.0)
+    assert [arm.name for arm in config.arms] == list(common.ACTIVATIONS)
+    assert mnist.MnistConfig(seeds=range(2), activations=["relu"]).seeds == (0, 1)
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"activations": ["swish"]}, "unknown activation"),
+    ({"activations": []}, "at least one"),
+    ({"seeds": []}, "seeds"),
+    ({"seeds": [-1]}, "seeds"),
+    ({"epochs": 0}, "epochs must be a positive integer"),
+    ({"batch_size": 2.5}, "batch_size"),
+    ({"subset": 0}, "subset"),
+    ({"lr": float("nan")}, "lr must be"),
+    ({"lr_scale": -0.1}, "lr_scale"),
+    ({"output": "sigmoid"}, "output must be"),
+    ({"control": "tripled-bias"}, "control"),
+    ({"a_init": float("inf")}, "a_init"),
+])
+def test_config_rejects_bad_values_with_clear_errors(options, message):
+    with pytest.raises(ValueError, match=message):
+        mnist.MnistConfig(**options)
+
+
+def test_run_mnist_takes_a_config_or_the_old_keywords():
+    arrays = synthetic_arrays()
+    config = mnist.MnistConfig(activations=["parametric_relu"], seeds=[0], epochs=1, hidden=8, a_init=2.0, b_init=0.5)
+    new = mnist.run_mnist(config, data=arrays, progress=False)
+    old = mnist.run_mnist(data=arrays, activations=["parametric_relu"], seeds=[0], epochs=1, hidden=8, a_init=2.0,
+                          b_init=0.5, progress=False)
+    assert new["runs"][0]["step_loss_block_means"] == old["runs"][0]["step_loss_block_means"]
+    assert new["runs"][0]["epochs"][0]["a_quantiles"] == [2.0] * 5
+    assert new["protocol"]["a_init"] == 2.0 and new["protocol"]["b_init"] == 0.5
+    with pytest.raises(TypeError, match="not both"):
+        mnist.run_mnist(config, data=arrays, epochs=2)
+
+
+def test_run_mnist_reports_each_finished_run():
+    finished = []
+    mnist.run_mnist(data=synthetic_arrays(), activations=["relu"], seeds=[0, 1], epochs=1, hidden=4, progress=False,
+                    on_run=finished.append)
+    assert [(run["arm"], run["seed"]) for run in finished] == [("relu", 0), ("relu", 1)]
+
+
+def test_a_missing_gpu_is_a_typed_error(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(mnist.DeviceUnavailableError):
+        mnist.resolve_device("cuda")
+    assert mnist.resolve_device("auto").type == "cpu"
+
+
+# ---------------------------------------------------------------------------------------------- analysis, figures
+
+
+@pytest.fixture(scope="module")
+def tiny_results():
+    return mnist.run_mnist(data=synthetic_arrays(), seeds=[0, 1], epochs=2, batch_size=20, hidden=8,
+                           control="doubled-bias", output="relu", progress=False, device="cpu", step_block=1)
+
+
+def test_chapter_9_tables_come_from_the_library(tiny_results):
+    table = mnist.accuracy_table(tiny_results)
+    assert "| parametric ReLU |" in table and "| ReLU, hidden-bias lr x 2 |" in table
+    assert table.count("\n") == 3 + 6  # title, blank, header, rule and one row per arm
+    pairs = mnist.paired_differences(tiny_results)
+    assert [(p["plain"], p["other"]) for p in pairs] == [("sigmoid", "parametric_sigmoid"), ("relu", "parametric_relu")]
+    relu = next(p for p in pairs if p["plain"] == "relu")
+    expected = [run["test_accuracy"] for run in mnist.by_arm(tiny_results)["parametric_relu"]]
+    expected = np.subtract(expected, [run["test_accuracy"] for run in mnist.by_arm(tiny_results)["relu"]])
+    np.testing.assert_allclose(relu["differences"], expected)
+    assert "parametric ReLU" in mnist.standardised_effects(tiny_results)
+    assert "after 2 epochs: ReLU" in mnist.long_run_summary(tiny_results)
+    assert "dead test outputs per seed" in mnist.relu_output_table(tiny_results)
+    ranges = mnist.ranges_table({"tiny": tiny_results}, stems=("tiny", "absent"))
+    assert "ours, 2 epochs (2 seeds pooled)" in ranges and "not here" in ranges
+    assert mnist.per_epoch(mnist.by_arm(tiny_results)["relu"], "test_accuracy").shape == (2, 2)
+
+
+def test_every_figure_is_at_most_six_inches_wide(tiny_results, tmp_path):
+    figures = [mnist.training_loss_figure(tiny_results), mnist.test_accuracy_figure(tiny_results),
+               mnist.long_run_figure(tiny_results), mnist.ab_histograms(tiny_results),
+               mnist.ab_epochs_figure(tiny_results), mnist.dead_outputs_figure(tiny_results)]
+    for figure in figures:
+        assert figure.get_size_inches()[0] <= 6.0
+    written = mnist.plot_results(tiny_results, tmp_path, "tiny")
+    assert {path.name for path in written} >= {"tiny_fig11.png", "tiny_dead_outputs.svg", "tiny_ab_epochs.png"}
+    assert mnist.arm_style("parametric_relu") == (common.COLOURS["parametric_relu"], common.LINESTYLES["parametric_relu"])
+
+
+# ---------------------------------------------------------------------------------------------- stored results
+
+ROOT = Path(__file__).resolve().parents[1]
+STORED = mnist.load_stored()
+
+
+@pytest.mark.skipif(not STORED, reason="the stored results are not available here")
+@pytest.mark.parametrize("stem", sorted(STORED))
+def test_stored_results_load_in_todays_vocabulary_and_render_identically(stem, tmp_path):
+    results = STORED[stem]
+    assert "sources_sha256" in results["environment"] and "paramact_sources_sha256" not in results["environment"]
+    assert results["protocol"]["lr_scale"] == 0.1 and results["protocol"]["a_init"] == 1.0
+    path = stored_result(f"mnist/{stem}.json")
+    rendered, _ = mnist.render_from_json(path, figures=False, out_dir=tmp_path)
+    assert rendered["summary"] == json.loads(path.read_text())["summary"]
+    stored_summary = ROOT / "results" / "mnist" / f"{stem}_summary.md"
+    if stored_summary.is_file():  # in the repository (a download has the JSON only)
+        assert (tmp_path / f"{stem}_summary.md").read_text() == stored_summary.read_text()
+
+
+def test_load_results_rejects_other_files(tmp_path):
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps({"schema": "something else"}))
+    with pytest.raises(ValueError, match="not a results file"):
+        mnist.load_results(path)

@@ -212,3 +212,20 @@ def test_cuda_matches_cpu(fn, reference):
 def test_bad_input_raises_a_clear_error(fn, args, error, message):
     with pytest.raises(error, match=message):
         fn(*args)
+
+
+@pytest.mark.parametrize("shape", [(3,), (4, 3), (4, 3, 5), (2, 3, 4, 5)])
+def test_the_one_shape_rule_parameters_apply_along_the_channel_axis(shape):
+    """A ``(C,)`` parameter applies along axis 1 of an input with >= 2 dims, along axis 0 of a 1-D one.
+
+    The course's NumPy functions (paramact.activations) follow the same rule.
+    """
+    x = torch.randn(shape, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    a = torch.tensor([0.5, 2.0, -1.0], dtype=torch.float64)
+    b = torch.tensor([-1.0, 0.0, 0.5], dtype=torch.float64)
+    axis = 1 if x.dim() >= 2 else 0
+    sigmoid, relu = F.parametric_sigmoid(x, a, b), F.parametric_relu(x, a, b)
+    for c in range(3):
+        channel = x.select(axis, c)
+        torch.testing.assert_close(sigmoid.select(axis, c), a[c] * torch.sigmoid(channel - b[c]))
+        torch.testing.assert_close(relu.select(axis, c), torch.where(channel >= b[c], a[c] * (channel - b[c]), 0.0))

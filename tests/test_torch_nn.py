@@ -53,7 +53,7 @@ def make_model():
 def test_param_groups_cover_every_parameter_exactly_once():
     model = make_model()
     groups = param_groups(model, lr=0.1, lr_scale=0.01, lr_location=0.001, momentum=0.9)
-    assert [g["name"] for g in groups] == ["weights", "scales", "locations"]
+    assert [g["name"] for g in groups] == ["weight", "scale", "location"]
     assert [g["lr"] for g in groups] == [0.1, 0.01, 0.001]
     assert all(g["momentum"] == 0.9 for g in groups)
     ids = [id(p) for g in groups for p in g["params"]]
@@ -65,24 +65,24 @@ def test_param_groups_cover_every_parameter_exactly_once():
 
 def test_param_groups_defaults_and_empty_groups():
     groups = param_groups(nn.Linear(2, 2), lr=0.3)
-    assert [(g["name"], g["lr"]) for g in groups] == [("weights", 0.3)]
+    assert [(g["name"], g["lr"]) for g in groups] == [("weight", 0.3)]
     groups = param_groups(make_model(), lr=0.3)
     assert [g["lr"] for g in groups] == [0.3, 0.3, 0.3]
 
 
 def test_sgd_really_applies_the_three_rates():
     model = make_model()
-    rates = {"weights": 0.1, "scales": 0.01, "locations": 0.001}
-    optimizer = torch.optim.SGD(param_groups(model, lr=rates["weights"],
-                                             lr_scale=rates["scales"],
-                                             lr_location=rates["locations"]))
+    rates = {"weight": 0.1, "scale": 0.01, "location": 0.001}
+    optimizer = torch.optim.SGD(param_groups(model, lr=rates["weight"],
+                                             lr_scale=rates["scale"],
+                                             lr_location=rates["location"]))
     before = {name: p.detach().clone() for name, p in model.named_parameters()}
     model(torch.randn(8, 3)).pow(2).sum().backward()
     grads = {name: p.grad.clone() for name, p in model.named_parameters()}
     optimizer.step()
     for name, p in model.named_parameters():
         # names: "0.weight", "0.bias", "1.a", "1.b", ...
-        kind = {"a": "scales", "b": "locations"}.get(name.split(".")[-1], "weights")
+        kind = {"a": "scale", "b": "location"}.get(name.split(".")[-1], "weight")
         torch.testing.assert_close(p.detach(), before[name] - rates[kind] * grads[name])
         assert not torch.equal(p.detach(), before[name])
 
@@ -102,3 +102,20 @@ def test_training_moves_scales_and_locations():
         optimizer.step()
     assert loss.item() < first / 5
     assert not torch.allclose(model[1].a, torch.ones(4))
+
+
+def test_groups_are_found_by_module_type_not_by_parameter_name():
+    """A parameter named ``a`` or ``b`` outside a parametric activation is an ordinary weight."""
+
+    class Named(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Parameter(torch.ones(2))
+            self.b = nn.Parameter(torch.zeros(2))
+            self.act = ParametricReLU(2)
+
+    model = Named()
+    groups = {g["name"]: g["params"] for g in param_groups(model, lr=0.1)}
+    assert {id(p) for p in groups["weight"]} == {id(model.a), id(model.b)}
+    assert [id(p) for p in groups["scale"]] == [id(model.act.a)]
+    assert [id(p) for p in groups["location"]] == [id(model.act.b)]

@@ -1,6 +1,8 @@
 """Tests of the XOR reproduction (paramact.experiments.xor): few seeds, short caps."""
 
+import functools
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,16 +11,20 @@ from paramact import activations as act
 from paramact import losses
 from paramact.cli import main
 from paramact.experiments import xor
+from paramact.experiments.common import is_parametric
 from paramact.experiments.xor import (
     ACTIVATIONS,
     PAPER_TABLE_2,
-    PARAMETER_NAMES,
+    XOR_INPUTS,
+    XOR_TARGETS,
     XorProtocol,
-    initial_parameters,
-    loss_and_gradients,
+    initial_weights,
+    network,
     run_xor,
     run_xor_single,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # Seeds 2, 3, 4, 6 with a 3000-step cap give converged and censored runs for every activation.
 SEEDS = (2, 3, 4, 6)
@@ -41,18 +47,36 @@ def test_batched_matches_per_trial_loop(short_run, activation):
         assert abs(trial.steps - short_run.steps[row, column]) <= tolerance
         assert trial.converged == short_run.converged[row, column]
         np.testing.assert_allclose(trial.losses, short_run.curves[row, column, : trial.losses.size], rtol=1e-9)
-        for name in PARAMETER_NAMES:
-            np.testing.assert_allclose(trial.parameters[name], short_run.parameters[name][row, column], atol=1e-9)
+        batched = short_run.parameters[activation]
+        assert set(trial.parameters) == set(batched)
+        for name, value in trial.parameters.items():
+            np.testing.assert_allclose(value, batched[name][column], atol=1e-9)
 
 
 def test_a_seed_does_not_depend_on_the_other_seeds(short_run):
     alone = run_xor([SEEDS[1]], protocol=SHORT, record_every=1)
     np.testing.assert_array_equal(alone.steps[:, 0], short_run.steps[:, 1])
     np.testing.assert_allclose(alone.curves[:, 0], short_run.curves[:, 1], rtol=1e-12)
-    swapped = initial_parameters([6, 3], SHORT)
-    straight = initial_parameters([3, 6], SHORT)
-    for name in PARAMETER_NAMES:
-        np.testing.assert_array_equal(swapped[name][..., 0], straight[name][..., 1])
+    swapped = initial_weights([6, 3], SHORT)
+    straight = initial_weights([3, 6], SHORT)
+    for name in ("W1", "c1", "W2", "c2"):
+        np.testing.assert_array_equal(swapped[name][0], straight[name][1])
+
+
+def test_initial_weights_are_each_seeds_own_draws_in_the_stored_order():
+    """Seed s: 9 numbers from default_rng(s), W1 row-major [input, neuron], c1, W2, c2 (results reproduce)."""
+    weights = initial_weights([7, 0], XorProtocol(init="uniform0.3"))
+    for column, seed in enumerate([7, 0]):
+        draws = np.random.default_rng(seed).uniform(-0.3, 0.3, size=9)
+        np.testing.assert_array_equal(weights["W1"][column], [[draws[0], draws[1]], [draws[2], draws[3]]])
+        np.testing.assert_array_equal(weights["c1"][column], draws[4:6])
+        np.testing.assert_array_equal(weights["W2"][column], draws[6:8, None])
+        np.testing.assert_array_equal(weights["c2"][column], draws[8:9])
+    net = network("parametric_sigmoid", [7, 0], XorProtocol(a_init=2.0, b_init=0.5))
+    np.testing.assert_array_equal(net.params["W1"], initial_weights([7, 0])["W1"])
+    np.testing.assert_array_equal(net.params["a1"], 2.0)
+    np.testing.assert_array_equal(net.params["b1"], 0.5)
+    assert net.trials == 2 and net.loss_name == "mse" and net.output == "sigmoid"
 
 
 def test_every_activation_starts_from_the_same_weights(short_run):
@@ -64,12 +88,14 @@ def test_every_activation_starts_from_the_same_weights(short_run):
 
 
 def test_initialisation_follows_the_protocol():
-    pytorch = initial_parameters(range(200), XorProtocol())
-    narrow = initial_parameters(range(200), XorProtocol(init="uniform0.2"))
-    assert np.abs(pytorch["w_hidden"]).max() <= 2**-0.5 < 1.2 * np.abs(pytorch["w_hidden"]).max()
-    assert np.abs(narrow["c_out"]).max() <= 0.2
-    np.testing.assert_array_equal(pytorch["scale"], 1.0)
-    np.testing.assert_array_equal(pytorch["location"], 0.0)
+    pytorch = initial_weights(range(200), XorProtocol())
+    narrow = initial_weights(range(200), XorProtocol(init="uniform0.2"))
+    assert np.abs(pytorch["W1"]).max() <= 2**-0.5 < 1.2 * np.abs(pytorch["W1"]).max()
+    assert np.abs(narrow["c2"]).max() <= 0.2
+    net = network("parametric_relu", range(3))
+    np.testing.assert_array_equal(net.params["a1"], 1.0)
+    np.testing.assert_array_equal(net.params["b1"], 0.0)
+    assert "a1" not in network("relu", range(3)).params
 
 
 def test_converged_runs_stop_at_the_first_step_below_threshold(short_run):
@@ -98,7 +124,7 @@ def test_threshold_is_inclusive_and_step_zero_counts():
     at_threshold = run_xor([5], ("relu",), XorProtocol(max_steps=100, threshold=initial_loss))
     assert at_threshold.converged[0, 0] and at_threshold.steps[0, 0] == 0
     # Nothing trained: the final parameters are the initial ones.
-    np.testing.assert_array_equal(at_threshold.parameters["w_hidden"][0, 0], initial_parameters([5], SHORT)["w_hidden"][..., 0])
+    np.testing.assert_array_equal(at_threshold.parameters["relu"]["W1"][0], initial_weights([5], SHORT)["W1"][0])
 
 
 def test_training_stops_when_every_run_has_converged():
@@ -124,11 +150,11 @@ def test_doubled_hidden_bias_lr_equals_location_only_parametric_sigmoid():
     assert location_only.converged.all()
     np.testing.assert_array_equal(location_only.steps, doubled.steps)
     np.testing.assert_allclose(location_only.curves, doubled.curves, rtol=0, atol=1e-10)
-    p, q = location_only.parameters, doubled.parameters
-    np.testing.assert_array_equal(p["scale"], 1.0)
-    for name in ("w_hidden", "w_out", "c_out"):
+    p, q = location_only.parameters["parametric_sigmoid"], doubled.parameters["sigmoid"]
+    np.testing.assert_array_equal(p["a1"], 1.0)
+    for name in ("W1", "W2", "c2"):
         np.testing.assert_allclose(p[name], q[name], rtol=0, atol=1e-10)
-    np.testing.assert_allclose(p["c_hidden"] - p["location"], q["c_hidden"], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(p["c1"] - p["b1"], q["c1"], rtol=0, atol=1e-10)
     # Control: without the doubled rate the trajectories differ.
     plain = run_xor(seeds, ("sigmoid",), XorProtocol(), record_every=1)
     assert np.abs(plain.curves[..., :1000] - location_only.curves[..., :1000]).max() > 1e-3
@@ -144,56 +170,58 @@ PROTOCOL_VARIANTS = [
 @pytest.mark.parametrize("protocol", PROTOCOL_VARIANTS, ids=["mse-sigmoid", "mse-identity", "cross-entropy"])
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_gradients_match_torch_autograd(activation, protocol):
+    """The XOR network (an MLP with one trial per seed) against autograd on the same formulas."""
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(11)
     n = 5
-    params = initial_parameters(range(n), protocol)
-    params["scale"] = rng.uniform(0.5, 2.0, (2, n))  # away from a = 1, b = 0 to exercise a and b
-    params["location"] = rng.uniform(-0.3, 0.3, (2, n))
-    loss, grads = loss_and_gradients(params, activation, protocol)
+    net = network(activation, range(n), protocol)
+    if is_parametric(activation):  # away from a = 1, b = 0 to exercise a and b
+        net.params["a1"] = rng.uniform(0.5, 2.0, (n, 2))
+        net.params["b1"] = rng.uniform(-0.3, 0.3, (n, 2))
+    loss, grads = net.loss(XOR_INPUTS, XOR_TARGETS[:, None])
 
-    tensors = {name: torch.tensor(value, requires_grad=True) for name, value in params.items()}
-    inputs, targets = torch.tensor(xor.XOR_INPUTS), torch.tensor(xor.XOR_TARGETS)
-    y = torch.einsum("pi,ijn->pjn", inputs, tensors["w_hidden"]) + tensors["c_hidden"]
-    a, b = tensors["scale"], tensors["location"]
+    tensors = {name: torch.tensor(value, requires_grad=True) for name, value in net.params.items()}
+    inputs, targets = torch.tensor(XOR_INPUTS), torch.tensor(XOR_TARGETS)
+    y = torch.einsum("pi,tij->tpj", inputs, tensors["W1"]) + tensors["c1"][:, None, :]
+    a, b = (tensors[name][:, None, :] if name in tensors else None for name in ("a1", "b1"))
     z = {
         "sigmoid": lambda: torch.sigmoid(y),
         "parametric_sigmoid": lambda: a * torch.sigmoid(y - b),
         "relu": lambda: torch.relu(y),
         "parametric_relu": lambda: torch.where(y >= b, a * (y - b), torch.zeros_like(y)),
     }[activation]()
-    o = torch.einsum("pjn,jn->pn", z, tensors["w_out"]) + tensors["c_out"]
-    t = targets[:, None]
+    o = torch.einsum("tpj,tjk->tpk", z, tensors["W2"])[..., 0] + tensors["c2"]
+    t = targets[None, :].expand_as(o)
     if protocol.loss == "cross_entropy":
-        per_trial = torch.nn.functional.binary_cross_entropy_with_logits(o, t.expand_as(o), reduction="none").mean(0)
+        per_trial = torch.nn.functional.binary_cross_entropy_with_logits(o, t, reduction="none").mean(1)
     else:
         prediction = torch.sigmoid(o) if protocol.output == "sigmoid" else o
-        per_trial = ((prediction - t) ** 2).mean(0)
+        per_trial = ((prediction - t) ** 2).mean(1)
     per_trial.sum().backward()
 
     np.testing.assert_allclose(loss, per_trial.detach().numpy(), rtol=1e-12)
-    for name in PARAMETER_NAMES:
-        if grads[name] is None:
-            assert activation not in xor.PARAMETRIC
-            continue
-        np.testing.assert_allclose(grads[name], tensors[name].grad.numpy(), rtol=1e-10, atol=1e-14, err_msg=name)
+    assert set(grads) == set(tensors)
+    for name, grad in grads.items():
+        np.testing.assert_allclose(grad, tensors[name].grad.numpy(), rtol=1e-10, atol=1e-14, err_msg=name)
 
 
 @pytest.mark.parametrize("protocol", PROTOCOL_VARIANTS, ids=["mse-sigmoid", "mse-identity", "cross-entropy"])
-def test_per_trial_loss_matches_paramact_losses(protocol):
-    output_pre = np.random.default_rng(4).normal(0, 3, size=(4, 6))
-    loss, d_output_pre = xor._output_loss(output_pre, protocol)
+def test_per_trial_loss_is_the_paramact_loss(protocol):
+    """Each trial's loss is paramact.losses' on that trial's output: the protocol picks the loss."""
+    net = network("parametric_relu", range(6), protocol)
+    net.params["c2"] = np.random.default_rng(4).normal(0, 3, size=(6, 1))  # spread the outputs
+    loss, _ = net.loss(XOR_INPUTS, XOR_TARGETS[:, None])
+    net.output = "identity"  # the logits
+    logits = net.forward(XOR_INPUTS)[..., 0]
     for trial in range(6):
-        o = output_pre[:, trial]
+        o = logits[trial]
         if protocol.loss == "cross_entropy":
-            expected, expected_grad = losses.binary_cross_entropy_with_logits(o, xor.XOR_TARGETS)
+            expected, _ = losses.binary_cross_entropy_with_logits(o, XOR_TARGETS)
         elif protocol.output == "sigmoid":
-            expected, d_prediction = losses.mean_squared_error(act.sigmoid(o), xor.XOR_TARGETS)
-            expected_grad = d_prediction * act.sigmoid_grad(o)
+            expected, _ = losses.mean_squared_error(act.sigmoid(o), XOR_TARGETS)
         else:
-            expected, expected_grad = losses.mean_squared_error(o, xor.XOR_TARGETS)
+            expected, _ = losses.mean_squared_error(o, XOR_TARGETS)
         assert loss[trial] == pytest.approx(expected, rel=1e-13)
-        np.testing.assert_allclose(d_output_pre[:, trial], expected_grad, rtol=1e-13)
 
 
 def test_other_protocols_run():
@@ -201,13 +229,16 @@ def test_other_protocols_run():
         XorProtocol(init="uniform0.2", lr=2.0, max_steps=300),
         XorProtocol(loss="cross_entropy", max_steps=300),
         XorProtocol(output="identity", lr=0.1, max_steps=300),
-        XorProtocol(scale_lr=0.0, location_lr=0.1, max_steps=300),
+        XorProtocol(lr_scale=0.0, lr_location=0.1, max_steps=300),
+        XorProtocol(a_init=2.0, b_init=-0.1, max_steps=300),
     ):
         result = run_xor(2, protocol=protocol)
         assert np.isfinite(result.final_loss).all()
-    frozen = run_xor(2, ("parametric_relu",), XorProtocol(scale_lr=0.0, max_steps=300))
-    np.testing.assert_array_equal(frozen.parameters["scale"], 1.0)
-    assert not np.all(frozen.parameters["location"] == 0.0)
+    frozen = run_xor(2, ("parametric_relu",), XorProtocol(lr_scale=0.0, max_steps=300))
+    np.testing.assert_array_equal(frozen.parameters["parametric_relu"]["a1"], 1.0)
+    assert not np.all(frozen.parameters["parametric_relu"]["b1"] == 0.0)
+    fixed = run_xor(2, ("parametric_sigmoid",), XorProtocol(learn_location=False, b_init=0.25, max_steps=300))
+    np.testing.assert_array_equal(fixed.parameters["parametric_sigmoid"]["b1"], 0.25)
 
 
 @pytest.mark.parametrize(
@@ -215,7 +246,9 @@ def test_other_protocols_run():
     [
         ({"lr": -0.5}, "lr must be a positive"),
         ({"lr": 0.0}, "lr must be a positive"),
-        ({"scale_lr": -1.0}, "scale_lr"),
+        ({"lr_scale": -1.0}, "lr_scale"),
+        ({"lr_location": float("nan")}, "lr_location"),
+        ({"a_init": float("inf")}, "a_init"),
         ({"init": "xavier"}, "init must be"),
         ({"init": "uniform0"}, "must be positive"),
         ({"loss": "hinge"}, "unknown loss"),
@@ -300,8 +333,59 @@ def test_speedup_measurement_reports_its_inputs():
 
 REQUIRED_JSON_KEYS = {
     "protocol", "seeds", "activations", "trials", "summary", "paired_comparisons", "loss_curves",
-    "versions", "hardware", "wall_time_s", "timestamp_utc", "paper", "figures",
+    "environment", "wall_time_s", "timestamp_utc", "paper", "figures",
 }
+
+
+def test_result_json_uses_a_and_b_and_the_shared_environment():
+    result = run_xor(2, ("relu", "parametric_relu"), XorProtocol(max_steps=30))
+    document = xor.result_to_json(result)
+    assert set(document["trials"]["relu"]) == {"steps", "final_loss"}
+    trial = document["trials"]["parametric_relu"]
+    assert set(trial) == {"steps", "final_loss", "a", "b"}
+    np.testing.assert_allclose(trial["a"], result.parameters["parametric_relu"]["a1"], rtol=1e-5)
+    np.testing.assert_allclose(trial["b"], result.parameters["parametric_relu"]["b1"], rtol=1e-5, atol=1e-12)
+    assert {"lr_scale", "lr_location", "a_init", "b_init"} <= set(document["protocol"])
+    environment = document["environment"]
+    assert {"python", "numpy", "paramact", "cpu_count", "sources_sha256"} <= set(environment)
+    assert "paramact.layers" in environment["sources_sha256"]
+
+
+def test_load_result_translates_the_old_keys(tmp_path):
+    result = run_xor(2, ("parametric_sigmoid",), XorProtocol(max_steps=30))
+    new = xor.result_to_json(result)
+    old = json.loads(json.dumps(new))
+    old["protocol"] = {{"lr_scale": "scale_lr", "lr_location": "location_lr", "a_init": "initial_scale",
+                        "b_init": "initial_location"}.get(key, key): value for key, value in old["protocol"].items()}
+    trial = old["trials"]["parametric_sigmoid"]
+    trial["scale"], trial["location"] = trial.pop("a"), trial.pop("b")
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    assert xor.load_result(tmp_path / "old.json") == xor.load_result(tmp_path / "new.json") == new
+
+
+@functools.lru_cache
+def _first_seeds(protocol, activations):
+    return run_xor([0, 1, 2], activations, protocol)
+
+
+@pytest.mark.parametrize("stored", ["seeds10.json", "seeds1000.json"])
+def test_stored_results_reproduce(stored):
+    """The refactored code gives the stored runs: steps, final losses and learned a, b (seeds 0-2)."""
+    path = ROOT / "results" / "xor" / stored
+    if not path.is_file():
+        pytest.skip(f"{path} is not in this checkout")
+    document = xor.load_result(path)
+    protocol = XorProtocol(**{key: value for key, value in document["protocol"].items() if key != "init_radius"})
+    activations = ("sigmoid", "parametric_sigmoid")  # converge within the cap: a short test
+    result = _first_seeds(protocol, activations)
+    for activation in activations:
+        row, trial = result.row(activation), document["trials"][activation]
+        assert [int(s) if c else None for s, c in zip(result.steps[row], result.converged[row])] == trial["steps"][:3]
+        np.testing.assert_allclose(result.final_loss[row], trial["final_loss"][:3], rtol=1e-5)
+        if is_parametric(activation):
+            np.testing.assert_allclose(result.parameters[activation]["a1"], trial["a"][:3], rtol=1e-5)
+            np.testing.assert_allclose(result.parameters[activation]["b1"], trial["b"][:3], rtol=1e-5, atol=1e-9)
 
 
 def _strict_json(path):
@@ -323,8 +407,8 @@ def test_cli_end_to_end(tmp_path, capsys):
     for trial in document["trials"].values():
         assert len(trial["steps"]) == 3
         assert all(step is None or (isinstance(step, int) and 0 <= step <= 200) for step in trial["steps"])
-    assert {"python", "numpy", "paramact"} <= set(document["versions"])
-    assert document["hardware"]["cpu_count"] >= 1
+    assert {"python", "numpy", "paramact"} <= set(document["environment"])
+    assert document["environment"]["cpu_count"] >= 1
     assert len(document["figures"]) == 6
     for name in document["figures"]:
         assert (tmp_path / name).stat().st_size > 1000
@@ -332,11 +416,14 @@ def test_cli_end_to_end(tmp_path, capsys):
 
 def test_cli_no_figures_and_protocol_options(tmp_path):
     argv = ["xor", "--seeds", "2", "--max-steps", "50", "--out", str(tmp_path), "--no-figures",
-            "--init", "uniform0.2", "--lr", "2.0", "--activations", "sigmoid", "parametric_sigmoid"]
+            "--init", "uniform0.2", "--lr", "2.0", "--activations", "sigmoid", "parametric_sigmoid",
+            "--lr-scale", "0.1", "--lr-location", "0.2", "--a-init", "1.5", "--b-init", "0.25"]
     assert main(argv) == 0
     (written,) = tmp_path.iterdir()
     document = _strict_json(written)
     assert document["protocol"]["init"] == "uniform0.2" and document["protocol"]["lr"] == 2.0
+    stated = [document["protocol"][key] for key in ("lr_scale", "lr_location", "a_init", "b_init")]
+    assert stated == [0.1, 0.2, 1.5, 0.25]
     assert document["figures"] == [] and document["activations"] == ["sigmoid", "parametric_sigmoid"]
 
 

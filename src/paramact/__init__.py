@@ -23,10 +23,15 @@ paramact.losses
     binary_cross_entropy_with_logits, softmax_cross_entropy.
 paramact.layers
     CS231n-style ``*_forward`` / ``*_backward`` functions (affine, activation, parametric
-    sigmoid/ReLU) and ``MLP``, the fully connected network of the experiments.
+    sigmoid/ReLU) and ``MLP``, the fully connected network of the experiments: parameters
+    ``W{l}`` (weights), ``c{l}`` (biases), ``a{l}`` (scales), ``b{l}`` (locations), their
+    groups for the optimiser, and optionally a batch of independent trials trained at once.
 paramact.optim
     SGD (optionally with momentum) and Adam with the paper's separate learning rates
-    rho (weights), rho_S (scales), rho_L (locations).
+    rho (weights), rho_S (scales), rho_L (locations), one per parameter group:
+    ``optimizer.step(model.params, grads, model.groups)``.
+paramact.training
+    train: the mini-batch training loop (CS231n's Solver in brief).
 paramact.gradcheck
     numerical_gradient, relative_error and check_gradients: verify a derivation numerically.
 
@@ -83,6 +88,7 @@ from paramact.losses import (
     softmax_cross_entropy,
 )
 from paramact.optim import SGD, Adam
+from paramact.training import train
 
 try:
     __version__ = version("paramact")
@@ -102,8 +108,8 @@ __all__ = [
     "affine_forward", "affine_backward", "activation_forward", "activation_backward",
     "parametric_sigmoid_forward", "parametric_sigmoid_backward",
     "parametric_relu_forward", "parametric_relu_backward", "MLP",
-    # optim
-    "SGD", "Adam",
+    # optim, training
+    "SGD", "Adam", "train",
     # gradcheck
     "numerical_gradient", "relative_error", "check_gradients",
     "__version__",

@@ -17,6 +17,12 @@ Conventions used throughout the library:
   subnormal) on purpose: that *is* the correctly rounded answer, so every function here
   silences the underflow check (and only that one) while it runs.
 
+* **the shape rule of the parametric functions** (the same in :mod:`paramact.functional`, as in
+  ``torch.nn.PReLU``): a scale ``a`` or location ``b`` of shape ``(C,)`` belongs to the channel
+  axis, axis 1 of an input with two or more dims (``(N, C)``, ``(N, C, H, W)``, ...) and axis 0
+  of a 1-D input ``(C,)``. Scalars, and parameters with as many dims as the input (e.g. ``(T, C)``
+  against ``(N, T, C)`` for a batch of ``T`` networks), broadcast as NumPy does.
+
 The parametric functions are the paper's (Kong & Ko 2021) eqs. (10)-(14), with the correction
 to eq. (14) (see :func:`parametric_sigmoid_grads`).
 """
@@ -29,7 +35,7 @@ import numpy as np
 
 __all__ = [
     "step", "step_grad",
-    "sigmoid", "sigmoid_grad",
+    "sigmoid", "sigmoid_grad", "sigmoid_and_grad",
     "tanh", "tanh_grad",
     "relu", "relu_grad",
     "leaky_relu", "leaky_relu_grad",
@@ -38,7 +44,7 @@ __all__ = [
     "swish", "swish_grad",
     "identity", "identity_grad",
     "softmax",
-    "parametric_sigmoid", "parametric_sigmoid_grads",
+    "parametric_sigmoid", "parametric_sigmoid_grads", "parametric_sigmoid_and_grads",
     "parametric_relu", "parametric_relu_grads",
     "ACTIVATIONS",
 ]
@@ -50,6 +56,10 @@ def _as_floats(*values):
     Python ints and floats stay "weak" so they do not promote a float32 array to float64;
     integer and boolean arrays become float64.
     """
+    first = values[0]
+    if type(first) is np.ndarray and first.dtype.kind == "f" and all(
+            type(v) is np.ndarray and v.dtype == first.dtype for v in values):
+        return list(values)  # the common case, already floats of one dtype: nothing to convert
     weak = [v if isinstance(v, (int, float)) and not isinstance(v, bool) else np.asarray(v)
             for v in values]
     dtype = np.result_type(*weak, 0.0)  # the weak 0.0 forces a floating result
@@ -60,6 +70,18 @@ def _as_floats(*values):
 
 def _as_float(x):
     return _as_floats(x)[0]
+
+
+def _along_channels(y, *params):
+    """View each ``(C,)`` parameter so that it broadcasts along axis 1 of ``y`` (the shape rule).
+
+    Only 1-D parameters of an input with more than two dims change: ``(C,)`` becomes
+    ``(C, 1, ..., 1)``. For ``(N, C)`` and ``(C,)`` inputs NumPy's broadcasting already is the rule.
+    """
+    if y.ndim <= 2:
+        return params
+    trailing = (1,) * (y.ndim - 2)
+    return tuple(p.reshape(p.shape + trailing) if p.ndim == 1 else p for p in params)
 
 
 def _underflow_to_zero(function):
@@ -76,6 +98,11 @@ def _underflow_to_zero(function):
     return wrapper
 
 
+def _full(x, shape):
+    """``x``, or a copy broadcast to ``shape`` when a larger ``a`` gave the output a larger shape."""
+    return x if x.shape == shape else np.broadcast_to(x, shape).copy()
+
+
 def _sigmoid_pair(u):
     """Return ``(sigmoid(u), sigmoid(-u))`` without overflow and without cancellation.
 
@@ -84,8 +111,9 @@ def _sigmoid_pair(u):
     ``s (1 - s)``.
     """
     e = np.exp(-np.abs(u))  # in (0, 1]
-    big = 1 / (1 + e)       # sigmoid(|u|)
-    small = e / (1 + e)     # sigmoid(-|u|)
+    denominator = 1 + e
+    big = 1 / denominator   # sigmoid(|u|)
+    small = e / denominator  # sigmoid(-|u|)
     positive = u >= 0
     return np.where(positive, big, small), np.where(positive, small, big)
 
@@ -163,6 +191,25 @@ def sigmoid_grad(x):
     x = _as_float(x)
     s, s_neg = _sigmoid_pair(x)
     return s * s_neg
+
+
+@_underflow_to_zero
+def sigmoid_and_grad(x):
+    r""":func:`sigmoid` and :func:`sigmoid_grad` at once, from one evaluation of the sigmoid.
+
+    .. math::
+        \big(\sigma(x),\ \sigma(x)\,\sigma(-x)\big)
+
+    What a layer's forward pass keeps for its backward pass; the same numbers as the two
+    functions give separately.
+
+    Examples:
+        >>> sigmoid_and_grad(np.array([0.0, 1e4]))
+        (array([0.5, 1. ]), array([0.25, 0.  ]))
+    """
+    x = _as_float(x)
+    s, s_neg = _sigmoid_pair(x)
+    return s, s * s_neg
 
 
 @_underflow_to_zero
@@ -411,19 +458,23 @@ def parametric_sigmoid(y, a, b):
     the maximum slope to ``a / 4``); ``b`` moves the midpoint to ``y = b``.
 
     Args:
-        y: pre-activations, e.g. shape ``(N, C)``.
-        a: scales, broadcast against ``y``, e.g. shape ``(C,)`` (one per neuron).
-        b: locations, broadcast against ``y``, e.g. shape ``(C,)``.
+        y: pre-activations, shape ``(N, C)``, ``(N, C, *)`` or ``(C,)``.
+        a: scales, shape ``(C,)`` (one per channel, along axis 1 of ``y``; see the shape rule in
+            the module docstring), a scalar, or an array of ``y``'s dims that broadcasts against it.
+        b: locations, shaped like ``a``.
 
     Shape:
-        - Output: the broadcast shape of ``y``, ``a`` and ``b``.
+        - Output: the shape of ``y`` (the broadcast shape, when ``a`` or ``b`` is larger).
 
     Examples:
         >>> y = np.array([[0.0, 2.0]])
         >>> parametric_sigmoid(y, a=np.array([4.0, 1.0]), b=np.array([0.0, 2.0]))
         array([[2. , 0.5]])
+        >>> parametric_sigmoid(np.zeros((1, 2, 3, 3)), np.array([1.0, 4.0]), np.zeros(2))[0, :, 0, 0]
+        array([0.5, 2. ])
     """
     y, a, b = _as_floats(y, a, b)
+    a, b = _along_channels(y, a, b)
     return a * _sigmoid_pair(y - b)[0]
 
 
@@ -452,17 +503,44 @@ def parametric_sigmoid_grads(y, a, b):
 
     Returns:
         ``(dz_dy, dz_da, dz_db)``: elementwise derivatives (nothing is summed), each of the
-        broadcast shape of ``y``, ``a`` and ``b``.
+        shape of the output (``y``'s shape, or the broadcast shape when ``a`` or ``b`` is larger).
 
     Examples:
         >>> dz_dy, dz_da, dz_db = parametric_sigmoid_grads(np.array([0.0]), a=2.0, b=0.0)
         >>> print(dz_dy, dz_da, dz_db)
         [0.5] [0.5] [-0.5]
     """
-    y, a, b = np.broadcast_arrays(*_as_floats(y, a, b))
+    _, s, dz_dy = _parametric_sigmoid_parts(y, a, b)
+    return dz_dy, s, -dz_dy
+
+
+def _parametric_sigmoid_parts(y, a, b):
+    """``(a, s, dz/dy)``, broadcast to the output's shape, with ``s = sigmoid(y - b)``."""
+    y, a, b = _as_floats(y, a, b)
+    a, b = _along_channels(y, a, b)
     s, s_neg = _sigmoid_pair(y - b)
     dz_dy = a * (s * s_neg)
-    return dz_dy, s, -dz_dy
+    return a, _full(s, dz_dy.shape), dz_dy
+
+
+@_underflow_to_zero
+def parametric_sigmoid_and_grads(y, a, b):
+    r""":func:`parametric_sigmoid` and :func:`parametric_sigmoid_grads` at once, eqs. (10), (12)-(14).
+
+    One evaluation of :math:`s = \sigma(y - b)` gives both :math:`z = a s` and the three
+    derivatives: what a layer's forward pass keeps for its backward pass. The numbers are those
+    of the two functions called separately.
+
+    Returns:
+        ``(z, (dz_dy, dz_da, dz_db))``, each of the shape of the output.
+
+    Examples:
+        >>> z, (dz_dy, dz_da, dz_db) = parametric_sigmoid_and_grads(np.array([0.0]), a=2.0, b=0.0)
+        >>> print(z, dz_dy, dz_da, dz_db)
+        [1.] [0.5] [0.5] [-0.5]
+    """
+    a, s, dz_dy = _parametric_sigmoid_parts(y, a, b)
+    return a * s, (dz_dy, s, -dz_dy)
 
 
 @_underflow_to_zero
@@ -476,18 +554,18 @@ def parametric_relu(y, a, b):
     which learns the negative-side slope.)
 
     Args:
-        y: pre-activations, e.g. shape ``(N, C)``.
-        a: scales, broadcast against ``y``, e.g. shape ``(C,)``.
-        b: locations, broadcast against ``y``, e.g. shape ``(C,)``.
+        y, a, b: as in :func:`parametric_sigmoid`: ``a`` and ``b`` of shape ``(C,)`` belong to
+            axis 1 of ``y`` (axis 0 of a 1-D ``y``).
 
     Shape:
-        - Output: the broadcast shape of ``y``, ``a`` and ``b``.
+        - Output: the shape of ``y`` (the broadcast shape, when ``a`` or ``b`` is larger).
 
     Examples:
         >>> parametric_relu(np.array([[-1.0, 3.0]]), a=np.array([2.0, 2.0]), b=np.array([0.0, 1.0]))
         array([[0., 4.]])
     """
     y, a, b = _as_floats(y, a, b)
+    a, b = _along_channels(y, a, b)
     shifted = y - b
     return np.where(shifted >= 0, a * shifted, 0)
 
@@ -505,17 +583,19 @@ def parametric_relu_grads(y, a, b):
     (``y >= b`` is the active side): ``(a, 0, -a)``.
 
     Returns:
-        ``(dz_dy, dz_da, dz_db)``: elementwise, each of the broadcast shape of ``y``, ``a``, ``b``.
+        ``(dz_dy, dz_da, dz_db)``: elementwise, each of the shape of the output.
 
     Examples:
         >>> dz_dy, dz_da, dz_db = parametric_relu_grads(np.array([-1.0, 1.0, 3.0]), a=2.0, b=1.0)
         >>> print(dz_dy, dz_da, dz_db)
         [0. 2. 2.] [0. 0. 2.] [ 0. -2. -2.]
     """
-    y, a, b = np.broadcast_arrays(*_as_floats(y, a, b))
+    y, a, b = _as_floats(y, a, b)
+    a, b = _along_channels(y, a, b)
     shifted = y - b
     active = shifted >= 0
-    return np.where(active, a, 0), np.where(active, shifted, 0), np.where(active, -a, 0)
+    dz_dy = np.where(active, a, 0)
+    return dz_dy, _full(np.where(active, shifted, 0), dz_dy.shape), np.where(active, -a, 0)
 
 
 #: Elementwise activations by name: ``name -> (function, derivative)``. Both accept the same

@@ -56,7 +56,6 @@ Command line: ``paramact data fetch mnist`` / ``paramact data fetch fashion-mnis
 
 from __future__ import annotations
 
-import argparse
 import codecs
 import contextlib
 import gzip
@@ -101,7 +100,6 @@ __all__ = [
     "load_dataset",
     "load_mnist",
     "load_fashion_mnist",
-    "add_parser",
 ]
 
 DATA_DIR_ENV = "PARAMACT_DATA_DIR"
@@ -700,39 +698,3 @@ def load_fashion_mnist(progress: bool | None = None) -> MnistArrays:
     (60000, 28, 28)
     """
     return load_dataset("fashion-mnist", progress)
-
-
-# ----------------------------------------------------------------------------------------------
-# Command line: paramact data fetch NAME
-# ----------------------------------------------------------------------------------------------
-
-
-def _run_fetch(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    try:
-        folder = fetch(args.name, progress=None if args.progress else False)
-    except DataUnavailableError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    spec = DATASETS[args.name]
-    print(f"{spec.title} is ready in {folder} (4 files, SHA-256 of each IDX content verified):")
-    for file in spec.files:
-        path = next(p for p in (folder / file.name, folder / (file.name + ".gz")) if p.is_file())
-        print(f"  {path.name:<30} {path.stat().st_size:>10,d} bytes  {file.content_sha256[:16]}...")
-    return 0
-
-
-def add_parser(subparsers) -> argparse.ArgumentParser:
-    """Register ``paramact data`` (sub-action ``fetch NAME``) on an argparse subparsers object."""
-    parser = subparsers.add_parser(
-        "data",
-        help="download / verify the data sets (MNIST, Fashion-MNIST)",
-        description=f"Data sets are cached in ${DATA_DIR_ENV} or the user cache folder; see paramact.data.",
-    )
-    actions = parser.add_subparsers(dest="data_action", metavar="ACTION", required=True)
-    fetch_parser = actions.add_parser("fetch", help="fetch a data set into the cache and verify it")
-    fetch_parser.add_argument("name", choices=sorted(DATASETS), help="data set to fetch")
-    fetch_parser.add_argument("--no-progress", dest="progress", action="store_false",
-                              help="no progress bars (default: shown on a terminal)")
-    fetch_parser.set_defaults(func=_run_fetch)
-    return parser

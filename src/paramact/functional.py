@@ -11,6 +11,9 @@ take Hessians as ``jacrev(jacrev(f))``.
 Shapes follow ``torch.nn.PReLU``: ``a`` and ``b`` have shape ``(C,)`` and broadcast along the
 channel dimension, dim 1 of an input ``(N, C)`` or ``(N, C, *)``. A 1-D input ``(C,)`` is one
 example whose dim 0 holds the channels (what a function ``vmap``-ed over the batch sees).
+This is the course's one shape rule for parametric activations, NumPy (:mod:`paramact.activations`)
+and PyTorch alike: a parameter of shape ``(C,)`` applies along axis 1 of an input with two or more
+dims, along axis 0 of a 1-D input.
 
 Kink convention of the parametric ReLU: at ``input == b`` the right-hand derivative is used
 (``input >= b`` is the active side), as in :mod:`paramact.activations`.
@@ -18,21 +21,23 @@ Kink convention of the parametric ReLU: at ``input == b`` the right-hand derivat
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 
 __all__ = ["parametric_sigmoid", "parametric_relu"]
 
 
-def _channel_dim(input):
+def _channel_dim(input: torch.Tensor) -> int:
     return 1 if input.dim() >= 2 else 0
 
 
-def _per_channel(param, input):
+def _per_channel(param: torch.Tensor, input: torch.Tensor) -> torch.Tensor:
     """View a ``(C,)`` parameter so that it broadcasts along the channel dim of ``input``."""
     return param.reshape(param.shape + (1,) * (input.dim() - 2)) if input.dim() > 2 else param
 
 
-def _sum_to_channels(grad, input):
+def _sum_to_channels(grad: torch.Tensor, input: torch.Tensor) -> torch.Tensor:
     """Sum an input-shaped gradient over every dim except the channel dim: shape ``(C,)``."""
     dims = [d for d in range(grad.dim()) if d != _channel_dim(input)]
     return grad.sum(dim=dims) if dims else grad
@@ -86,7 +91,7 @@ class _ParametricReLU(torch.autograd.Function):
         return grad_input, grad_a, grad_b
 
 
-def _check_arguments(function, input, a, b):
+def _check_arguments(function: str, input: Any, a: Any, b: Any) -> None:
     for name, value in (("input", input), ("a", a), ("b", b)):
         if not isinstance(value, torch.Tensor):
             raise TypeError(f"{function}: {name} must be a torch.Tensor, got "
@@ -111,7 +116,7 @@ def _check_arguments(function, input, a, b):
                              f"{tuple(input.shape)}, got shape {tuple(param.shape)}")
 
 
-def parametric_sigmoid(input, a, b):
+def parametric_sigmoid(input: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     r"""Parametric sigmoid, eq. (10) of the paper, with a hand-derived backward.
 
     .. math::
@@ -145,7 +150,7 @@ def parametric_sigmoid(input, a, b):
     return _ParametricSigmoid.apply(input, a, b)
 
 
-def parametric_relu(input, a, b):
+def parametric_relu(input: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     r"""Parametric ReLU, eq. (11) of the paper, with a hand-derived backward.
 
     .. math::

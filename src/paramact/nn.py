@@ -8,10 +8,13 @@ Examples:
     ...                             torch.nn.Linear(200, 10))
     >>> optimizer = torch.optim.SGD(param_groups(model, lr=0.1, lr_scale=0.01, lr_location=0.01))
     >>> [(group["name"], group["lr"]) for group in optimizer.param_groups]
-    [('weights', 0.1), ('scales', 0.01), ('locations', 0.01)]
+    [('weight', 0.1), ('scale', 0.01), ('location', 0.01)]
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import nn
@@ -22,9 +25,12 @@ __all__ = ["ParametricSigmoid", "ParametricReLU", "param_groups"]
 
 
 class _ParametricActivation(nn.Module):
-    _function = None  # set by subclasses
+    # set by subclasses: paramact.functional.parametric_sigmoid or parametric_relu
+    _function: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
-    def __init__(self, num_features, a_init=1.0, b_init=0.0, device=None, dtype=None):
+    def __init__(self, num_features: int, a_init: float = 1.0, b_init: float = 0.0,
+                 device: torch.device | str | None = None,
+                 dtype: torch.dtype | None = None) -> None:
         super().__init__()
         self.num_features = num_features
         self.a_init, self.b_init = a_init, b_init
@@ -32,16 +38,16 @@ class _ParametricActivation(nn.Module):
         self.b = nn.Parameter(torch.empty(num_features, device=device, dtype=dtype))
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """Set every scale to ``a_init`` and every location to ``b_init``."""
         with torch.no_grad():
             self.a.fill_(self.a_init)
             self.b.fill_(self.b_init)
 
-    def forward(self, input):
+    def forward(self, input: torch.Tensor) -> torch.Tensor:
         return self._function(input, self.a, self.b)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"num_features={self.num_features}, a_init={self.a_init}, b_init={self.b_init}"
 
 
@@ -106,14 +112,17 @@ class ParametricReLU(_ParametricActivation):
     _function = staticmethod(functional.parametric_relu)
 
 
-def param_groups(model, lr, lr_scale=None, lr_location=None, **kwargs):
+def param_groups(model: nn.Module, lr: float, lr_scale: float | None = None,
+                 lr_location: float | None = None, **kwargs: Any) -> list[dict[str, Any]]:
     r"""Parameter groups for ``torch.optim`` with the paper's three learning rates, eqs. (4)-(7).
 
-    * ``"weights"``: every parameter that is not a scale or location, learning rate :math:`\rho`
-      = ``lr``;
-    * ``"scales"``: the ``a`` of every :class:`ParametricSigmoid` / :class:`ParametricReLU`,
+    * ``"weight"``: every parameter that is not a scale or location (the weights and the affine
+      biases), learning rate :math:`\rho` = ``lr``;
+    * ``"scale"``: the ``a`` of every :class:`ParametricSigmoid` / :class:`ParametricReLU`,
       :math:`\rho_S` = ``lr_scale`` (default ``lr``);
-    * ``"locations"``: their ``b``, :math:`\rho_L` = ``lr_location`` (default ``lr``).
+    * ``"location"``: their ``b``, :math:`\rho_L` = ``lr_location`` (default ``lr``).
+
+    The groups are found by module type, not by parameter name.
 
     Every parameter of ``model`` appears in exactly one group (shared parameters once); empty
     groups are left out.
@@ -129,18 +138,18 @@ def param_groups(model, lr, lr_scale=None, lr_location=None, **kwargs):
     Examples:
         >>> groups = param_groups(ParametricReLU(5), lr=0.1, lr_location=0.0)
         >>> [(g["name"], len(g["params"]), g["lr"]) for g in groups]
-        [('scales', 1, 0.1), ('locations', 1, 0.0)]
+        [('scale', 1, 0.1), ('location', 1, 0.0)]
     """
-    kinds = {}
+    kinds: dict[int, str] = {}
     for module in model.modules():
         if isinstance(module, _ParametricActivation):
-            kinds[id(module.a)] = "scales"
-            kinds[id(module.b)] = "locations"
-    rates = {"weights": lr,
-             "scales": lr if lr_scale is None else lr_scale,
-             "locations": lr if lr_location is None else lr_location}
-    members = {name: [] for name in rates}
+            kinds[id(module.a)] = "scale"
+            kinds[id(module.b)] = "location"
+    rates = {"weight": lr,
+             "scale": lr if lr_scale is None else lr_scale,
+             "location": lr if lr_location is None else lr_location}
+    members: dict[str, list[nn.Parameter]] = {name: [] for name in rates}
     for parameter in model.parameters():
-        members[kinds.get(id(parameter), "weights")].append(parameter)
+        members[kinds.get(id(parameter), "weight")].append(parameter)
     return [{"params": params, "lr": rates[name], "name": name, **kwargs}
             for name, params in members.items() if params]

@@ -2,63 +2,91 @@ r"""Optimisers for NumPy parameter dicts, with the paper's three learning rates.
 
 The paper updates the weights and biases with a learning rate :math:`\rho` (eq. 4), the scales
 :math:`a` with :math:`\rho_S` (eq. 6) and the locations :math:`b` with :math:`\rho_L` (eq. 7).
-Here a parameter's kind is read from its name (see :func:`parameter_kind`), following the naming
-of :class:`paramact.layers.MLP`: ``a1, a2, ...`` are scales, ``c1, c2, ...`` locations and
-everything else (``W1``, ``b1``, ...) weights and biases.
+A model says which parameter is which: :attr:`paramact.layers.MLP.groups` maps each group label
+(``"weight"``, ``"scale"``, ``"location"``) to the names of its parameters. An optimiser holds
+one learning rate per label, ``lrs``, and updates in place, as in CS231n's Solver:
 
-Every optimiser has ``step(params, grads)``, which updates ``params[name]`` *in place* for every
-``name`` in ``grads``; parameters without a gradient are left alone.
+    optimizer.step(model.params, grads, model.groups)
+
+Without ``groups`` every parameter learns at ``lr``: plain gradient descent on any dict of
+arrays. A group of one's own gets its rate from a label added to ``lrs`` (the XOR experiment
+does this for its hidden biases). A learning rate of 0 leaves a group's parameters alone.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["parameter_kind", "SGD", "Adam"]
+__all__ = ["SGD", "Adam"]
 
-
-def parameter_kind(name):
-    """Kind of the parameter called ``name``: ``"scale"``, ``"location"`` or ``"weight"``.
-
-    ``a`` followed by digits is a scale (the paper's :math:`a^{(l)}`), ``c`` followed by digits a
-    location (the paper's :math:`b^{(l)}`), anything else a weight or bias.
-
-    Examples:
-        >>> [parameter_kind(n) for n in ("W1", "b1", "a1", "c1")]
-        ['weight', 'weight', 'scale', 'location']
-    """
-    if re.fullmatch(r"a\d*", name):
-        return "scale"
-    if re.fullmatch(r"c\d*", name):
-        return "location"
-    return "weight"
+Groups = Mapping[str, Sequence[str]]
 
 
 class _Optimizer:
-    def __init__(self, lr, lr_scale=None, lr_location=None):
-        self.lr = lr
-        self.lr_scale = lr if lr_scale is None else lr_scale
-        self.lr_location = lr if lr_location is None else lr_location
+    def __init__(self, lr: float, lr_scale: float | None = None, lr_location: float | None = None):
+        self.lrs: dict[str, float] = {
+            "weight": lr,
+            "scale": lr if lr_scale is None else lr_scale,
+            "location": lr if lr_location is None else lr_location,
+        }
 
-    def lr_for(self, name):
-        """Learning rate used for the parameter called ``name``: rho, rho_S or rho_L."""
-        return {"weight": self.lr, "scale": self.lr_scale,
-                "location": self.lr_location}[parameter_kind(name)]
+    @property
+    def lr(self) -> float:
+        r""":math:`\rho`, the learning rate of the ``"weight"`` group (weights and biases)."""
+        return self.lrs["weight"]
 
-    def step(self, params, grads):
-        """Update ``params[name]`` in place for every ``name`` in ``grads``."""
-        for name, grad in grads.items():
-            if name not in params:
-                raise KeyError(f"gradient for {name!r} has no parameter; params has "
-                               f"{sorted(params)}")
-            if np.shape(grad) != np.shape(params[name]):
-                raise ValueError(f"gradient for {name!r} has shape {np.shape(grad)} but the "
-                                 f"parameter has shape {np.shape(params[name])}")
-            params[name] -= self._update(name, grad)
+    @property
+    def lr_scale(self) -> float:
+        r""":math:`\rho_S`, the learning rate of the ``"scale"`` group."""
+        return self.lrs["scale"]
 
-    def _update(self, name, grad):
+    @property
+    def lr_location(self) -> float:
+        r""":math:`\rho_L`, the learning rate of the ``"location"`` group."""
+        return self.lrs["location"]
+
+    def step(self, params: dict[str, np.ndarray], grads: Mapping[str, np.ndarray],
+             groups: Groups | None = None) -> None:
+        """Update ``params[name]`` in place for every ``name`` in ``grads``.
+
+        ``groups`` maps a label of ``lrs`` to parameter names (a model's ``groups``); every
+        gradient must belong to a group. Without it every parameter learns at ``lr``.
+        """
+        if groups is None:
+            groups = {"weight": list(grads)}
+        done = 0
+        for label, names in groups.items():
+            if label not in self.lrs:
+                raise KeyError(f"no learning rate for the group {label!r}; this optimiser has "
+                               f"{sorted(self.lrs)} (add one to its lrs)")
+            lr = self.lrs[label]
+            for name in names:
+                grad = grads.get(name)
+                if grad is None:
+                    continue
+                done += 1
+                param = params.get(name)
+                if param is None or getattr(grad, "shape", None) != param.shape:
+                    self._mismatch(params, name, grad)  # raises, unless grad is a list of that shape
+                    grad = np.asarray(grad)
+                if lr:
+                    params[name] -= self._update(name, grad, lr)
+        if done != sum(grad is not None for grad in grads.values()):
+            grouped = {name for names in groups.values() for name in names}
+            missing = sorted(name for name, grad in grads.items() if grad is not None and name not in grouped)
+            raise KeyError(f"gradients for {missing} belong to no group of {dict(groups)}")
+
+    @staticmethod
+    def _mismatch(params, name, grad):
+        if name not in params:
+            raise KeyError(f"gradient for {name!r} has no parameter; params has {sorted(params)}")
+        if np.shape(grad) != np.shape(params[name]):
+            raise ValueError(f"gradient for {name!r} has shape {np.shape(grad)} but the "
+                             f"parameter has shape {np.shape(params[name])}")
+
+    def _update(self, name, grad, lr):
         raise NotImplementedError
 
 
@@ -74,33 +102,34 @@ class SGD(_Optimizer):
     :math:`v \leftarrow \mu v + \rho\,\partial L/\partial w` and moves by :math:`-v`.
 
     Args:
-        lr: :math:`\rho`, for weights and biases.
-        lr_scale: :math:`\rho_S`, for the scales ``a*`` (default: ``lr``).
-        lr_location: :math:`\rho_L`, for the locations ``c*`` (default: ``lr``).
+        lr: :math:`\rho`, for the ``"weight"`` group (weights and biases).
+        lr_scale: :math:`\rho_S`, for the ``"scale"`` group, the ``a`` (default: ``lr``).
+        lr_location: :math:`\rho_L`, for the ``"location"`` group, the ``b`` (default: ``lr``).
         momentum: :math:`\mu`, 0 for plain SGD.
 
     Examples:
-        >>> params = {"W1": np.array([1.0]), "a1": np.array([1.0]), "c1": np.array([1.0])}
-        >>> grads = {"W1": np.array([1.0]), "a1": np.array([1.0]), "c1": np.array([1.0])}
-        >>> SGD(lr=0.5, lr_scale=0.1, lr_location=0.0).step(params, grads)
+        >>> params = {"W1": np.array([1.0]), "a1": np.array([1.0]), "b1": np.array([1.0])}
+        >>> grads = {"W1": np.array([1.0]), "a1": np.array([1.0]), "b1": np.array([1.0])}
+        >>> groups = {"weight": ["W1"], "scale": ["a1"], "location": ["b1"]}
+        >>> SGD(lr=0.5, lr_scale=0.1, lr_location=0.0).step(params, grads, groups)
         >>> {name: p.tolist() for name, p in params.items()}
-        {'W1': [0.5], 'a1': [0.9], 'c1': [1.0]}
+        {'W1': [0.5], 'a1': [0.9], 'b1': [1.0]}
     """
 
-    def __init__(self, lr, lr_scale=None, lr_location=None, momentum=0.0):
+    def __init__(self, lr: float, lr_scale: float | None = None, lr_location: float | None = None,
+                 momentum: float = 0.0) -> None:
         super().__init__(lr, lr_scale, lr_location)
         self.momentum = momentum
-        self.velocity = {}
+        self.velocity: dict[str, np.ndarray] = {}
 
-    def _update(self, name, grad):
-        update = self.lr_for(name) * grad
+    def _update(self, name, grad, lr):
+        update = lr * grad
         if self.momentum:
             update = self.velocity[name] = self.momentum * self.velocity.get(name, 0) + update
         return update
 
-    def __repr__(self):
-        return (f"SGD(lr={self.lr}, lr_scale={self.lr_scale}, lr_location={self.lr_location}, "
-                f"momentum={self.momentum})")
+    def __repr__(self) -> str:
+        return f"SGD(lrs={self.lrs}, momentum={self.momentum})"
 
 
 class Adam(_Optimizer):
@@ -116,10 +145,11 @@ class Adam(_Optimizer):
         \hat m = \frac{m}{1 - \beta_1^t}, \qquad \hat v = \frac{v}{1 - \beta_2^t}, \qquad
         w \leftarrow w - \eta\,\frac{\hat m}{\sqrt{\hat v} + \epsilon}
 
-    where :math:`\eta` is ``lr``, ``lr_scale`` or ``lr_location`` by the parameter's kind.
-    ``m`` and ``v`` start at zero, so both are biased towards zero early on; without the correction the
-    step is :math:`(1 - \beta_1^t)/\sqrt{1 - \beta_2^t}` times the corrected one, 3.2 times too large
-    at :math:`t = 1` and 6.5 times near :math:`t = 10` with the default betas.
+    where :math:`\eta` is the learning rate of the parameter's group (``lr``, ``lr_scale`` or
+    ``lr_location``). ``m`` and ``v`` start at zero, so both are biased towards zero early on;
+    without the correction the step is :math:`(1 - \beta_1^t)/\sqrt{1 - \beta_2^t}` times the
+    corrected one, 3.2 times too large at :math:`t = 1` and 6.5 times near :math:`t = 10` with
+    the default betas.
 
     Examples:
         >>> params, grads = {"W1": np.array([1.0])}, {"W1": np.array([123.0])}
@@ -128,25 +158,34 @@ class Adam(_Optimizer):
         array([0.9])
     """
 
-    def __init__(self, lr=1e-3, lr_scale=None, lr_location=None, beta1=0.9, beta2=0.999,
-                 eps=1e-8):
+    def __init__(self, lr: float = 1e-3, lr_scale: float | None = None,
+                 lr_location: float | None = None, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8) -> None:
         super().__init__(lr, lr_scale, lr_location)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.t = 0
-        self.m, self.v = {}, {}
+        self.m: dict[str, np.ndarray] = {}
+        self.v: dict[str, np.ndarray] = {}
 
-    def step(self, params, grads):
-        """Take one Adam step (``t += 1``) on every parameter named in ``grads``, in place."""
+    def step(self, params: dict[str, np.ndarray], grads: Mapping[str, np.ndarray],
+             groups: Groups | None = None) -> None:
+        """Take one Adam step (``t += 1``) on every parameter named in ``grads``, in place.
+
+        Examples:
+            >>> params = {"a1": np.array([1.0])}
+            >>> Adam(lr=1.0, lr_scale=0.01).step(params, {"a1": np.array([5.0])}, {"scale": ["a1"]})
+            >>> params["a1"].round(6)
+            array([0.99])
+        """
         self.t += 1
-        super().step(params, grads)
+        super().step(params, grads, groups)
 
-    def _update(self, name, grad):
+    def _update(self, name, grad, lr):
         self.m[name] = self.beta1 * self.m.get(name, 0) + (1 - self.beta1) * grad
         self.v[name] = self.beta2 * self.v.get(name, 0) + (1 - self.beta2) * grad * grad
         m_hat = self.m[name] / (1 - self.beta1 ** self.t)
         v_hat = self.v[name] / (1 - self.beta2 ** self.t)
-        return self.lr_for(name) * m_hat / (np.sqrt(v_hat) + self.eps)
+        return lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
-    def __repr__(self):
-        return (f"Adam(lr={self.lr}, lr_scale={self.lr_scale}, lr_location={self.lr_location}, "
-                f"beta1={self.beta1}, beta2={self.beta2}, eps={self.eps})")
+    def __repr__(self) -> str:
+        return f"Adam(lrs={self.lrs}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps})"

@@ -13,11 +13,10 @@ from __future__ import annotations
 import html
 import json
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from paramact.course.pipeline import CHAPTER_DIR, MASTER_DIR, find_root, master_notebooks
+from paramact.course.pipeline import CHAPTER_DIR, MASTER_DIR, master_notebooks
 
 MARKERS = {
     "### BEGIN SOLUTION": "### END SOLUTION",
@@ -115,24 +114,3 @@ def find_leaks(root: Path, build_dir: Path) -> list[Leak]:
         text = built_text(path)
         leaks += [Leak(path, secret, master) for secret, master in secrets.items() if secret in text]
     return leaks
-
-
-def run_cli(args) -> int:
-    root = find_root()
-    build_dir = Path(args.build_dir)
-    if not build_dir.is_dir():
-        print(f"paramact leaks: no built site at {build_dir}: run `make book` first.", file=sys.stderr)
-        return 2
-    leaks = find_leaks(root, build_dir)
-    if leaks:
-        print(f"{len(leaks)} solution or hidden-test lines reached the site:", file=sys.stderr)
-        print("\n".join(f"  {leak}" for leak in leaks[:50]), file=sys.stderr)
-        return 1
-    print(f"no solution or hidden-test text in {build_dir}")
-    return 0
-
-
-def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser("leaks", help="fail if solution or hidden-test text reached the built site")
-    parser.add_argument("build_dir", nargs="?", default="_build/html", help="the built site (default: _build/html)")
-    parser.set_defaults(func=run_cli)

@@ -151,27 +151,3 @@ def out_of_sync(root: Path) -> list[str]:
     if not page.is_file() or page.read_text(encoding="utf-8") != glossary.render(glossary.collect(master_notebooks(root))):
         problems.append(f"{glossary.GLOSSARY_FILE} is out of date with the masters' terms")
     return problems
-
-
-def run_cli(args) -> int:
-    root = find_root()
-    if args.check:
-        problems = out_of_sync(root)
-        if problems:
-            print("Chapters are out of sync with their masters (never edit chapters/ by hand):", file=sys.stderr)
-            print("\n".join(f"  {p}" for p in problems), file=sys.stderr)
-            print("Run `make release` (or `paramact release`) and commit the result.", file=sys.stderr)
-            return 1
-        print(f"{CHAPTER_DIR}/ is in sync with {MASTER_DIR}/")
-        return 0
-    for notebook in generate(root, root / CHAPTER_DIR, args.chapters or None):
-        print(f"wrote {notebook.relative_to(root)}")
-    print(f"wrote {glossary.write(root, master_notebooks(root)).relative_to(root)}")
-    return 0
-
-
-def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser("release", help="generate the student chapters from the master notebooks")
-    parser.add_argument("chapters", nargs="*", help="chapter folders to generate, e.g. 01_perceptron (default: all)")
-    parser.add_argument("--check", action="store_true", help="only check that chapters/ matches a fresh generation")
-    parser.set_defaults(func=run_cli)

@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import signal
 import stat
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -38,9 +37,9 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from paramact.course.pipeline import CHAPTER_DIR, MASTER_DIR, CourseError, assignments, find_root
+from paramact.course.pipeline import CHAPTER_DIR, MASTER_DIR, CourseError, assignments
 from paramact.grader import scan
-from paramact.grader.jail import die_with_parent, warnings as jail_warnings
+from paramact.grader.jail import die_with_parent
 from paramact.grader.notebook import defined_names, graded_notebook, grading_of, is_answer, is_test, source_of
 from paramact.grader.sandbox import CellRun, Execution, Limits, execute
 from paramact.grader.scoring import compare_records, exception_name
@@ -483,47 +482,3 @@ def grade_batch(root: Path, folder: Path, chapters: list[str] | None = None, lim
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return sorted(results, key=lambda r: (r.student, r.chapter)), {chapter: keys[chapter] for chapter in needed}
-
-
-# ------------------------------------------------------------------------------------ command line
-
-
-def run_cli(args) -> int:
-    from paramact.grader.reports import format_summary, write_outputs
-
-    root = find_root()
-    out = Path(args.out)
-    if (out / "grades.csv").exists() and not args.overwrite:
-        print(f"paramact grade: {out / 'grades.csv'} exists: choose another --out or pass --overwrite", file=sys.stderr)
-        return 2
-    for warning in jail_warnings():
-        print(f"paramact grade: WARNING: {warning}", file=sys.stderr)
-    limits = Limits(cell_seconds=args.cell_seconds, notebook_seconds=args.notebook_seconds,
-                    cpu_seconds=int(args.notebook_seconds), memory_bytes=int(args.memory_gb * 2**30))
-    # A terminated grader ends its workers (they die with it) and their kernels (they die with the workers).
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    try:
-        results, keys = grade_batch(root, Path(args.submissions), args.chapter, limits, jobs=args.jobs)
-    except CourseError as error:
-        print(f"paramact grade: {error}", file=sys.stderr)
-        return 2
-    write_outputs(results, keys, out)
-    print(format_summary(results))
-    for r in results:
-        if r.error:
-            print(f"not graded: {r.student} ({r.chapter}): {r.error}")
-    print(f"grades: {out / 'grades.csv'}, summary: {out / 'summary.csv'}, feedback: {out / 'feedback'}/")
-    return 0
-
-
-def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser("grade", help="grade a folder of submissions safely (see autograder/README.md)")
-    parser.add_argument("submissions", help="folder of <student>.ipynb files or <student>/<chapter>/*.ipynb")
-    parser.add_argument("--chapter", action="append", help="grade only this chapter (repeatable; default: all)")
-    parser.add_argument("--out", default="grades", help="output folder (default: grades)")
-    parser.add_argument("--overwrite", action="store_true", help="replace the grades in an existing output folder")
-    parser.add_argument("--jobs", type=int, default=None, help="notebooks graded at once (default: CPU count)")
-    parser.add_argument("--cell-seconds", type=float, default=60.0, help="wall-time limit per cell (default: 60)")
-    parser.add_argument("--notebook-seconds", type=float, default=300.0, help="wall-time limit per notebook (default: 300)")
-    parser.add_argument("--memory-gb", type=float, default=6.0, help="memory of a kernel's process tree in GiB (default: 6)")
-    parser.set_defaults(func=run_cli)

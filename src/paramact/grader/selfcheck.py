@@ -18,13 +18,11 @@ cannot be checked (not a course notebook, unreadable).
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from paramact.grader import scan
 from paramact.grader.grading import SubmissionError, read_submission
-from paramact.grader.jail import warnings as jail_warnings
 from paramact.grader.notebook import grading_of, source_of
 from paramact.grader.sandbox import Limits, execute
 
@@ -59,35 +57,3 @@ def check(path: Path, limits: Limits = Limits()) -> Report:
         elif run.error:
             report.demonstrations.append(f"cell {index}: {run.error}")
     return report
-
-
-def run_cli(args) -> int:
-    path = Path(args.notebook)
-    for warning in jail_warnings():
-        print(f"paramact check: note: {warning}", file=sys.stderr)
-    try:
-        report = check(path, Limits(cell_seconds=args.cell_seconds))
-    except (SubmissionError, OSError) as error:
-        print(f"paramact check: {error}", file=sys.stderr)
-        return 2
-    passed = sum(error is None for _, error in report.tests)
-    for grade_id, error in report.tests:
-        print(f"  {'PASS' if error is None else 'FAIL'} {grade_id}" + ("" if error is None else f": {error.splitlines()[0]}"))
-    for error in report.answer_errors:
-        print(f"  ERROR {error.splitlines()[0]}")
-    for flag in report.flags:
-        print(f"  FLAG {flag} (shown to your instructor; it costs no points)")
-    if report.demonstrations:
-        print(f"  {len(report.demonstrations)} demonstration cell(s) failed, as they do when graded "
-              "(they need the reference implementation): not counted")
-    if report.stopped:
-        print(f"  the run stopped early: {report.stopped}")
-    print(f"{path.name}: {passed} of {len(report.tests)} test cells pass (visible tests only; hidden tests run when graded)")
-    return 0 if passed == len(report.tests) and not report.answer_errors and not report.stopped else 1
-
-
-def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser("check", help="run the visible tests of your notebook as grading runs it (exit 0 only if all pass)")
-    parser.add_argument("notebook", help="your chapter notebook (.ipynb)")
-    parser.add_argument("--cell-seconds", type=float, default=120.0, help="wall-time limit per cell (default: 120)")
-    parser.set_defaults(func=run_cli)

@@ -1,0 +1,5 @@
+import sys
+
+from paramact.cli import main
+
+sys.exit(main())

@@ -1,0 +1,293 @@
+"""The subcommands ``paramact xor``, ``mnist`` and ``data``: the experiments and their data.
+
+Each ``add_*`` registers a subcommand's arguments; each ``run_*`` calls the domain functions and
+prints what they return. Errors go to :func:`paramact.cli.main`, which applies the one policy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from paramact.cli.policy import (
+    EXIT_OK,
+    UsageError,
+    add_subcommand,
+    existing_file,
+    positive_int,
+    wrote,
+)
+
+__all__ = ["add_xor", "run_xor", "add_mnist", "run_mnist", "add_data", "run_data_fetch"]
+
+
+# --- xor ---------------------------------------------------------------------------------
+
+
+def add_xor(subparsers: Any) -> None:
+    from paramact.experiments.common import ACTIVATIONS
+
+    # fmt: off
+    parser = add_subcommand(
+        subparsers, "xor",
+        description="Train a 2-2-1 network on XOR for N seeds with plain and parametric "
+        "sigmoid/ReLU hidden units, count the gradient steps until the loss reaches the threshold, "
+        "and print Table 2 beside the paper's numbers. Writes <out>/<stem>.json and figures.",
+    )
+    add = parser.add_argument
+    add("--seeds", type=int, default=10, help="number of seeds N: runs seeds 0..N-1 (default 10)")
+    add("--activations", nargs="+", default=list(ACTIVATIONS), metavar="NAME",
+        help=f"hidden activations (default: {' '.join(ACTIVATIONS)})")
+    add("--out", default="results/xor", help="output folder (default results/xor)")
+    add("--name", help="file-name stem (default: seeds<N> plus the non-default options)")
+    add("--no-figures", action="store_true", help="skip the PNG/SVG figures")
+    _add_xor_protocol(parser.add_argument_group(
+        "protocol (defaults: PyTorch init, MSE, sigmoid output, lr 0.5)"))
+    add("--benchmark", type=int, default=0, metavar="K", help="also time the per-trial loop on K "
+        "seeds per activation and report the batched speed-up")
+    add("--benchmark-repeats", type=int, default=3, help="repetitions of the benchmark (default 3)")
+    parser.set_defaults(handler=run_xor)
+    # fmt: on
+
+
+def _add_xor_protocol(group: Any) -> None:
+    """The options that make the :class:`~paramact.experiments.xor.XorProtocol`."""
+    from paramact.experiments import xor as xorexp
+
+    default = xorexp.XorProtocol()
+    add = group.add_argument
+    # fmt: off
+    add("--max-steps", type=int, default=default.max_steps, help="iteration cap; runs not "
+        f"converged by then are censored (default {default.max_steps})")
+    add("--init", default=default.init, help="'pytorch' (U(-1/sqrt(fan_in), 1/sqrt(fan_in))) or "
+        "'uniform<r>', e.g. uniform0.2 (default pytorch)")
+    add("--lr", type=float, default=default.lr, help=f"learning rate rho (default {default.lr})")
+    add("--lr-scale", type=float, help="learning rate rho_S of the scales a (default: --lr)")
+    add("--lr-location", type=float, help="learning rate rho_L of the locations b (default: --lr)")
+    add("--a-init", type=float, default=default.a_init,
+        help=f"initial scale a (default {default.a_init})")
+    add("--b-init", type=float, default=default.b_init,
+        help=f"initial location b (default {default.b_init})")
+    add("--loss", default=default.loss, help="mse or cross_entropy (default mse)")
+    add("--output", default=default.output,
+        help="output unit: sigmoid or identity (default sigmoid)")
+    add("--threshold", type=float, default=default.threshold, help="loss threshold (default 0.01)")
+    add("--fixed-scale", action="store_true", help="keep a at --a-init (do not learn it)")
+    add("--fixed-location", action="store_true", help="keep b at --b-init (do not learn it)")
+    add("--hidden-bias-lr-multiplier", type=float, default=default.hidden_bias_lr_multiplier,
+        help="multiply the hidden biases' learning rate (default 1)")
+    # fmt: on
+
+
+def run_xor(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from paramact.experiments import xor as xorexp
+    from paramact.experiments.common import dump_json, rounded
+
+    protocol = xorexp.XorProtocol(
+        init=args.init,
+        lr=args.lr,
+        lr_scale=args.lr_scale,
+        lr_location=args.lr_location,
+        loss=args.loss,
+        output=args.output,
+        threshold=args.threshold,
+        max_steps=args.max_steps,
+        learn_scale=not args.fixed_scale,
+        learn_location=not args.fixed_location,
+        hidden_bias_lr_multiplier=args.hidden_bias_lr_multiplier,
+        a_init=args.a_init,
+        b_init=args.b_init,
+    )
+    if args.benchmark < 0 or args.benchmark_repeats < 1:
+        raise ValueError("--benchmark must be >= 0 and --benchmark-repeats >= 1")
+    # run_xor checks the seeds and activations before it trains
+    result = xorexp.run_xor(
+        args.seeds, tuple(args.activations), protocol, progress=sys.stderr.isatty()
+    )
+    seeds, activations = list(result.seeds), tuple(result.activations)
+    summary, comparisons = xorexp.summarize(result), xorexp.paired_comparisons(result)
+    print(xorexp.format_table(result, summary, comparisons))
+    document = xorexp.result_to_json(result, summary, comparisons)
+    if args.benchmark:
+        benchmark = xorexp.measure_speedup(
+            seeds, activations, protocol, args.benchmark, args.benchmark_repeats
+        )
+        print(
+            f"\nbatched vs per-trial: {benchmark['speedup']:.0f}x faster (median batched"
+            f" {np.median(benchmark['batched_seconds']):.2f} s, per-trial loop estimated"
+            f" {benchmark['estimated_per_trial_seconds']:.0f} s from {args.benchmark} seeds per "
+            "activation,"
+            f" {args.benchmark_repeats} repeats; load average {benchmark['load_average'][0]:.1f})"
+        )
+        document["benchmark"] = rounded(benchmark)
+    out_dir = Path(args.out)
+    stem = args.name or xorexp.result_stem(len(seeds), activations, protocol)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written = [] if args.no_figures else xorexp.save_figures(result, out_dir, stem)
+        document["figures"] = [path.name for path in written]
+        json_path = out_dir / f"{stem}.json"
+        json_path.write_text(dump_json(document))
+    except OSError as error:
+        raise UsageError(f"cannot write to {out_dir}: {error}") from error
+    print(wrote([json_path, *written]))
+    return EXIT_OK
+
+
+# --- mnist -------------------------------------------------------------------------------
+
+
+def add_mnist(subparsers: Any) -> None:
+    # fmt: off
+    parser = add_subcommand(
+        subparsers, "mnist",
+        description="Train 784-200-10 networks with plain and parametric hidden activations "
+        "(Kong & Ko 2021, section IV.2) for several seeds; write JSON, a Markdown summary and "
+        "figures.",
+    )
+    _add_mnist_protocol(parser.add_argument_group("protocol (defaults: the paper's, 30 epochs)"))
+    add = parser.add_argument
+    add("--device", choices=("auto", "cpu", "cuda"), default="auto",
+        help="auto: cuda when available (default: auto)")
+    add("--threads", type=positive_int, default=None, help="torch.set_num_threads; use 1 on a CPU "
+        "shared with other jobs (default: torch's choice, the number of physical cores)")
+    add("--out", default="results/mnist", help="output folder (default: results/mnist)")
+    add("--name", default=None, help="file-name stem (default: DATASET_OUTPUT[_subsetN])")
+    add("--no-figures", dest="figures", action="store_false", help="skip the figures")
+    add("--from-json", metavar="PATH", default=None,
+        help="do not train: redo the summary, tables and figures of a stored results JSON")
+    add("--no-progress", dest="progress", action="store_false",
+        help="no progress bar (it is shown only on a terminal anyway)")
+    parser.set_defaults(handler=run_mnist)
+    # fmt: on
+
+
+def _add_mnist_protocol(group: Any) -> None:
+    """The options that make the :class:`~paramact.experiments.mnist.MnistConfig`."""
+    from paramact import data
+    from paramact.experiments.common import ACTIVATIONS
+    from paramact.experiments.mnist.config import OUTPUTS, MnistConfig
+
+    default = MnistConfig()
+    add = group.add_argument
+    # fmt: off
+    add("--dataset", choices=sorted(data.DATASETS), default=default.dataset, help="default: mnist")
+    add("--activations", nargs="+", choices=ACTIVATIONS, default=list(ACTIVATIONS), metavar="NAME",
+        help=f"hidden activations among {', '.join(ACTIVATIONS)} (default: all four)")
+    add("--seeds", type=positive_int, default=len(default.seeds),
+        help="number of seeds 0, 1, ..., N-1 (default: 3)")
+    add("--epochs", type=positive_int, default=default.epochs,
+        help=f"epochs per run; the paper gives none (default: {default.epochs})")
+    add("--lr", type=float, default=default.lr,
+        help=f"learning rate rho of weights and biases (default: {default.lr})")
+    add("--lr-scale", type=float, default=None, help="rho_S of the scales a (default: --lr)")
+    add("--lr-location", type=float, default=None, help="rho_L of the locations b (default: --lr)")
+    add("--a-init", type=float, default=default.a_init,
+        help=f"initial scale a of the parametric activations (default: {default.a_init:g})")
+    add("--b-init", type=float, default=default.b_init,
+        help=f"initial location b (default: {default.b_init:g})")
+    add("--batch-size", type=positive_int, default=default.batch_size,
+        help=f"default: {default.batch_size}")
+    add("--hidden", type=positive_int, default=default.hidden,
+        help=f"hidden units (default: {default.hidden})")
+    add("--output", choices=OUTPUTS, default=default.output, help="softmax: cross-entropy on the "
+        "scores; relu: cross-entropy on ReLU(scores), Agarap 2018 (default: softmax)")
+    add("--control", choices=("none", "doubled-bias"), default="none", help="doubled-bias: also "
+        "train the plain activations with the hidden bias learning rate doubled (default: none)")
+    add("--subset", type=positive_int, default=None,
+        help="train on the first N training images only (default: all)")
+    add("--step-block", type=positive_int, default=default.step_block, help="store the training "
+        f"loss as means over blocks of this many steps (default: {default.step_block})")
+    # fmt: on
+
+
+def _print_run(run: dict) -> None:
+    """One line per finished run, when no progress bar shows it (logs, --no-progress)."""
+    print(
+        f"{run['arm']:<28} seed {run['seed']}: test accuracy {run['test_accuracy']:.4f} "
+        f"after {len(run['epochs']) - 1} epochs, median epoch {run['median_epoch_wall_s']:.2f} s",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def run_mnist(args: argparse.Namespace) -> int:
+    from paramact.experiments import mnist
+
+    if args.from_json:
+        results, written = mnist.render_from_json(
+            existing_file(args.from_json, "results file"), figures=args.figures
+        )
+    else:
+        config = mnist.MnistConfig(
+            dataset=args.dataset,
+            activations=args.activations,
+            seeds=range(args.seeds),
+            epochs=args.epochs,
+            lr=args.lr,
+            lr_scale=args.lr_scale,
+            lr_location=args.lr_location,
+            batch_size=args.batch_size,
+            hidden=args.hidden,
+            output=args.output,
+            control=None if args.control == "none" else args.control,
+            subset=args.subset,
+            step_block=args.step_block,
+            a_init=args.a_init,
+            b_init=args.b_init,
+        )
+        if args.threads:
+            import torch
+
+            torch.set_num_threads(args.threads)
+        bar = sys.stderr.isatty() and args.progress
+        results = mnist.run_mnist(
+            config, device=args.device, progress=bar, on_run=None if bar else _print_run
+        )
+        stem = args.name or mnist.default_stem(config.dataset, config.output, config.subset)
+        written = mnist.write_outputs(results, args.out, stem, figures=args.figures)
+    print(mnist.format_tables(results))
+    print("Wrote " + ", ".join(str(path) for path in written))
+    return EXIT_OK
+
+
+# --- data --------------------------------------------------------------------------------
+
+
+def add_data(subparsers: Any) -> None:
+    from paramact import data
+
+    parser = add_subcommand(
+        subparsers,
+        "data",
+        description=f"Data sets are cached in ${data.DATA_DIR_ENV} or the user cache folder; "
+        "see paramact.data.",
+    )
+    actions = parser.add_subparsers(dest="data_action", metavar="ACTION", required=True)
+    fetch = add_subcommand(actions, "fetch", help="fetch a data set into the cache and verify it")
+    fetch.add_argument("name", choices=sorted(data.DATASETS), help="data set to fetch")
+    fetch.add_argument(
+        "--no-progress",
+        dest="progress",
+        action="store_false",
+        help="no progress bars (default: shown on a terminal)",
+    )
+    fetch.set_defaults(handler=run_data_fetch)
+
+
+def run_data_fetch(args: argparse.Namespace) -> int:
+    from paramact import data
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    folder = data.fetch(args.name, progress=None if args.progress else False)
+    spec = data.DATASETS[args.name]
+    print(f"{spec.title} is ready in {folder} (4 files, SHA-256 of each IDX content verified):")
+    for file in spec.files:
+        path = next(p for p in (folder / file.name, folder / (file.name + ".gz")) if p.is_file())
+        print(f"  {path.name:<30} {path.stat().st_size:>10,d} bytes  {file.content_sha256[:16]}...")
+    return EXIT_OK

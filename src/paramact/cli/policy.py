@@ -1,0 +1,111 @@
+"""The command line's one error policy (see :mod:`paramact.cli`) and what every subcommand shares.
+
+>>> exit_code(ValueError("lr < 0")), exit_code(FileNotFoundError()), exit_code(RuntimeError())
+(2, 2, None)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "EXIT_OK",
+    "EXIT_PROBLEM",
+    "EXIT_INVALID",
+    "EXIT_UNAVAILABLE",
+    "EPILOG",
+    "UsageError",
+    "exit_code",
+    "SUMMARIES",
+    "add_subcommand",
+    "positive_int",
+    "existing_file",
+    "wrote",
+]
+
+EXIT_OK, EXIT_PROBLEM, EXIT_INVALID, EXIT_UNAVAILABLE = 0, 1, 2, 3
+
+EPILOG = """exit status:
+  0  success
+  1  the work ran and found a problem (failing tests, leaks, chapters out of sync)
+  2  usage error or invalid input (bad option value, missing file, not a course notebook)
+  3  a resource is unavailable (data download impossible, stored result, missing GPU)
+  anything else is a bug or an environment failure (e.g. CUDA) and shows its traceback"""
+
+# Typed errors of the domain modules, by module, so that none is imported just to be caught:
+# an error of a module that was never imported cannot have been raised.
+_UNAVAILABLE = (
+    ("paramact.data", "DataUnavailableError"),
+    ("paramact.stored", "StoredResultUnavailable"),
+    ("paramact.experiments.mnist.training", "DeviceUnavailableError"),
+)
+_INVALID = (
+    ("paramact.course.pipeline", "CourseError"),
+    ("paramact.grader.grading", "SubmissionError"),
+)
+
+
+class UsageError(Exception):
+    """Invalid input that the command line itself detects (e.g. an output it would overwrite)."""
+
+
+def _loaded(names: Sequence[tuple[str, str]]) -> tuple[type, ...]:
+    return tuple(
+        getattr(sys.modules[module], name) for module, name in names if module in sys.modules
+    )
+
+
+def exit_code(error: BaseException) -> int | None:
+    """The exit status of ``error`` under the policy of :mod:`paramact.cli`; None: it propagates."""
+    if isinstance(error, _loaded(_UNAVAILABLE)):
+        return EXIT_UNAVAILABLE
+    if isinstance(error, (UsageError, ValueError, FileNotFoundError, *_loaded(_INVALID))):
+        return EXIT_INVALID
+    return None
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: an integer >= 1 (else argparse's usage error, exit 2)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def existing_file(path: str, what: str) -> Path:
+    """``path`` as a Path, or ``FileNotFoundError`` (exit 2) naming ``what`` it should be."""
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"{what} {path} does not exist or is not a file")
+    return Path(path)
+
+
+def wrote(paths: Sequence[Path]) -> str:
+    """One ``wrote <path>`` line per file written, each after a line break."""
+    return "".join(f"\nwrote {path}" for path in paths)
+
+
+#: subcommand -> its one-line summary in ``paramact --help`` (which imports no subcommand's module)
+SUMMARIES = {
+    "xor": "reproduce the XOR experiment (Table 2, Figs. 7-9) of Kong & Ko (2021)",
+    "mnist": "MNIST experiment of section IV.2: plain vs parametric sigmoid / ReLU",
+    "data": "download / verify the data sets (MNIST, Fashion-MNIST)",
+    "release": "generate the student chapters from the master notebooks",
+    "leaks": "fail if solution or hidden-test text reached the built site",
+    "grade": "grade a folder of submissions safely (see autograder/README.md)",
+    "check": "run the visible tests of your notebook as grading runs it (exit 0 only if all pass)",
+}
+
+
+def add_subcommand(subparsers: Any, name: str, **options: Any) -> argparse.ArgumentParser:
+    """A subcommand's parser, with its summary and the exit-status epilog of every help page."""
+    options.setdefault("help", SUMMARIES.get(name))
+    if "description" in options:  # the epilog keeps its layout, so the description is wrapped here
+        options["description"] = textwrap.fill(options["description"], 79)
+    return subparsers.add_parser(
+        name, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter, **options
+    )

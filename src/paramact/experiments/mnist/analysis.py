@@ -1,0 +1,394 @@
+"""Everything computed from a results dict: the summary per arm, paired differences and tables.
+
+The functions take the dict that :func:`~paramact.experiments.mnist.run_mnist` returns (or
+:func:`~paramact.experiments.mnist.load_results` reads); the tables are Markdown strings, e.g. for
+``IPython.display.Markdown``.
+
+>>> arm_label("relu+doubled-bias"), baseline_of("parametric_sigmoid")
+('ReLU, hidden-bias lr x 2', 'sigmoid')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+from paramact import stats
+from paramact.experiments.common import LABELS, PAIRS, PARTNER, rounded
+from paramact.experiments.mnist.config import PAPER_RANGES, QUANTILES, Arm
+
+__all__ = [
+    "arm_label",
+    "baseline_of",
+    "by_arm",
+    "per_epoch",
+    "summarise",
+    "paired_differences",
+    "format_tables",
+    "accuracy_table",
+    "standardised_effects",
+    "long_run_summary",
+    "ranges_table",
+    "relu_output_table",
+]
+
+
+def arm_label(arm: str) -> str:
+    """The name of an arm in tables and figures, e.g. ``"parametric ReLU"``.
+
+    >>> arm_label("parametric_relu"), arm_label("sigmoid+doubled-bias")
+    ('parametric ReLU', 'sigmoid, hidden-bias lr x 2')
+    """
+    parsed = Arm.from_name(arm)
+    label = LABELS.get(parsed.activation, parsed.activation)
+    return label + (", hidden-bias lr x 2" if parsed.doubled_bias else "")
+
+
+def baseline_of(arm: str) -> str | None:
+    """The arm that ``arm`` is compared with by seed: the plain activation of a parametric or a
+    control arm.
+
+    >>> baseline_of("relu+doubled-bias"), baseline_of("relu")
+    ('relu', None)
+    """
+    parsed = Arm.from_name(arm)
+    return parsed.activation if parsed.doubled_bias else PARTNER.get(parsed.activation)
+
+
+def by_arm(results: dict) -> dict[str, list[dict]]:
+    """The runs of each arm, in seed order (arms in the order of the results).
+
+    >>> by_arm({"runs": [{"arm": "relu", "seed": 1}, {"arm": "relu", "seed": 0}]})
+    {'relu': [{'arm': 'relu', 'seed': 0}, {'arm': 'relu', 'seed': 1}]}
+    """
+    grouped: dict[str, list[dict]] = {}
+    for run in sorted(results["runs"], key=lambda run: run["seed"]):
+        grouped.setdefault(run["arm"], []).append(run)
+    return {arm: grouped[arm] for arm in dict.fromkeys(run["arm"] for run in results["runs"])}
+
+
+def per_epoch(runs: list[dict], key: str) -> np.ndarray:
+    """A ``(seeds, epochs)`` array of one per-epoch value, epochs 1, 2, ... (0 is the start).
+
+    >>> per_epoch([{"epochs": [{"test_accuracy": 0.1}, {"test_accuracy": 0.9}]}], "test_accuracy")
+    array([[0.9]])
+    """
+    return np.array([[epoch[key] for epoch in run["epochs"][1:]] for run in runs], dtype=float)
+
+
+def summarise(runs: list[dict], arms: list[Arm]) -> dict:
+    """Per arm: test accuracy over seeds (mean, t-interval), paired differences, learned ranges.
+
+    This is the ``summary`` of the results; :func:`format_tables` prints it.
+
+    >>> epochs = [{"train_wall_s": None},
+    ...           {"train_loss": 0.3, "test_dead_outputs": 0, "train_wall_s": 1.0}]
+    >>> runs = [{"arm": "relu", "seed": 0, "test_accuracy": 0.9,
+    ...          "test_accuracy_wilson95": [0.8, 0.95], "epochs": epochs}]
+    >>> summarise(runs, [Arm("relu")])["relu"]["test_accuracy_t95"]
+    [None, None]
+    """
+    grouped = {arm.name: [run for run in runs if run["arm"] == arm.name] for arm in arms}
+    accuracy = {
+        name: {run["seed"]: run["test_accuracy"] for run in arm_runs}
+        for name, arm_runs in grouped.items()
+    }
+    summary = {}
+    for arm in arms:
+        arm_runs = grouped[arm.name]
+        values = [run["test_accuracy"] for run in arm_runs]
+        entry = {
+            "seeds": [run["seed"] for run in arm_runs],
+            "test_accuracy": values,
+            "test_accuracy_mean": rounded(np.mean(values)),
+            "test_accuracy_t95": rounded(list(stats.mean_ci(values))),
+            "test_accuracy_wilson95": [run["test_accuracy_wilson95"] for run in arm_runs],
+            "final_train_loss_mean": rounded(
+                np.mean([run["epochs"][-1]["train_loss"] for run in arm_runs])
+            ),
+            "final_test_dead_outputs": [run["epochs"][-1]["test_dead_outputs"] for run in arm_runs],
+            "median_epoch_wall_s": rounded(
+                np.median([e["train_wall_s"] for run in arm_runs for e in run["epochs"][1:]])
+            ),
+        }
+        # parametric arms are compared with their plain counterpart, controls with the plain arm
+        baseline = baseline_of(arm.name)
+        if baseline in accuracy:
+            shared = sorted(set(accuracy[arm.name]) & set(accuracy[baseline]))
+            differences = [accuracy[arm.name][seed] - accuracy[baseline][seed] for seed in shared]
+            entry["paired_difference_vs"] = baseline
+            entry["paired_difference_mean"] = rounded(np.mean(differences)) if differences else None
+            entry["paired_difference_t95"] = rounded(list(stats.mean_ci(differences)))
+        if arm.parametric:
+            entry.update(_learned_ranges(arm, arm_runs))
+        summary[arm.name] = entry
+    return summary
+
+
+def _learned_ranges(arm: Arm, runs: list[dict]) -> dict:
+    entry = {}
+    for name in ("a", "b"):
+        pooled = np.concatenate([run[f"final_{name}"] for run in runs])
+        entry[f"{name}_range"] = rounded([pooled.min(), pooled.max()])
+        entry[f"{name}_range_per_seed"] = [
+            rounded([min(run[f"final_{name}"]), max(run[f"final_{name}"])]) for run in runs
+        ]
+        entry[f"{name}_quantiles"] = rounded(list(np.quantile(pooled, QUANTILES)))
+        entry[f"paper_{name}_range"] = list(PAPER_RANGES[arm.activation][name])
+    return entry
+
+
+def paired_differences(results: dict, pairs: Iterable[tuple[str, str]] = PAIRS) -> list[dict]:
+    """For each (plain, other) pair present: the differences of test accuracy by seed, and more.
+
+    Each entry has ``plain``, ``other``, ``seeds``, ``differences`` (other - plain), ``mean``,
+    ``t95`` (``(nan, nan)`` for one seed) and ``d_z`` (mean / sd of the differences).
+
+    >>> accuracies = {"relu": (0.90, 0.91), "parametric_relu": (0.92, 0.92)}
+    >>> runs = [{"arm": arm, "seed": seed, "test_accuracy": acc}
+    ...         for arm, accs in accuracies.items() for seed, acc in enumerate(accs)]
+    >>> paired_differences({"runs": runs})[0]["differences"].round(4).tolist()
+    [0.02, 0.01]
+    """
+    grouped = by_arm(results)
+    found = []
+    for plain, other in pairs:
+        if plain not in grouped or other not in grouped:
+            continue
+        plain_by_seed = {run["seed"]: run["test_accuracy"] for run in grouped[plain]}
+        other_by_seed = {run["seed"]: run["test_accuracy"] for run in grouped[other]}
+        seeds = sorted(set(plain_by_seed) & set(other_by_seed))
+        d = np.array([other_by_seed[s] - plain_by_seed[s] for s in seeds])
+        sd = d.std(ddof=1) if len(d) > 1 else float("nan")
+        found.append(
+            {
+                "plain": plain,
+                "other": other,
+                "seeds": seeds,
+                "differences": d,
+                "mean": float(d.mean()),
+                "t95": stats.mean_ci(d),
+                "d_z": float(d.mean() / sd) if sd else float("nan"),
+            }
+        )
+    return found
+
+
+def _interval(pair: list | None) -> str:
+    return "n/a" if pair is None or None in pair else f"[{pair[0]:.4f}, {pair[1]:.4f}]"
+
+
+def format_tables(results: dict) -> str:
+    """Markdown tables of the ``summary``: test accuracy per arm; learned a, b vs the paper's.
+
+    This is what ``paramact mnist`` prints and writes as ``<stem>_summary.md``.
+    """
+    summary, protocol = results["summary"], results["protocol"]
+    lines = [
+        f"Test accuracy after {protocol['epochs']} epochs ({protocol['dataset']}, "
+        f"{protocol['output']} output, "
+        f"{len(protocol['seeds'])} seeds; t-interval over seeds, Wilson interval per run, paired "
+        "differences by seed)",
+        "",
+        "| arm | mean | 95% t-interval | per seed (Wilson 95%) | paired diff. vs | mean diff. "
+        "[95% t] | final train loss |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, entry in summary.items():
+        per_seed = "; ".join(
+            f"{acc:.4f} {_interval(w)}"
+            for acc, w in zip(entry["test_accuracy"], entry["test_accuracy_wilson95"])
+        )
+        versus, diff = "", ""
+        if "paired_difference_vs" in entry:
+            versus = entry["paired_difference_vs"]
+            interval = _interval(entry["paired_difference_t95"])
+            diff = f"{entry['paired_difference_mean']:+.4f} {interval}"
+        lines.append(
+            f"| {name} | {entry['test_accuracy_mean']:.4f} | "
+            f"{_interval(entry['test_accuracy_t95'])} | "
+            f"{per_seed} | {versus} | {diff} | {entry['final_train_loss_mean']:.4f} |"
+        )
+    if protocol["output"] == "relu":
+        lines += [
+            "",
+            "Test images whose 10 ReLU outputs are all 0 (dead outputs), per seed: "
+            + "; ".join(
+                f"{name} {entry['final_test_dead_outputs']}" for name, entry in summary.items()
+            ),
+        ]
+    lines += _ranges_lines(summary)
+    wall = [entry["median_epoch_wall_s"] for entry in summary.values()]
+    env = results["environment"]
+    lines += [
+        "",
+        "Median training time per epoch: "
+        f"{', '.join(f'{n} {w:.2f} s' for n, w in zip(summary, wall))} "
+        f"({env['device']}, {env['cpu_model']}, {env['torch_threads']} threads)",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _ranges_lines(summary: dict) -> list[str]:
+    parametric = [(name, entry) for name, entry in summary.items() if "a_range" in entry]
+    if not parametric:
+        return []
+    lines = [
+        "",
+        "Learned scale a and location b over the hidden units (final epoch; ours pooled over "
+        "seeds)",
+        "",
+        "| activation | parameter | ours: range | ours: per-seed ranges | ours: quartiles | "
+        "paper: range |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, entry in parametric:
+        for parameter in ("a", "b"):
+            low, high = entry[f"{parameter}_range"]
+            seeds = "; ".join(
+                f"[{lo:.2f}, {hi:.2f}]" for lo, hi in entry[f"{parameter}_range_per_seed"]
+            )
+            quartiles = ", ".join(f"{v:.2f}" for v in entry[f"{parameter}_quantiles"][1:4])
+            paper = entry[f"paper_{parameter}_range"]
+            lines.append(
+                f"| {name} | {parameter} | [{low:.2f}, {high:.2f}] | {seeds} | {quartiles} | "
+                f"[{paper[0]:.2f}, {paper[1]:.2f}] |"
+            )
+    return lines
+
+
+def accuracy_table(results: dict) -> str:
+    """Test accuracy (%) per arm with intervals over seeds, and the paired difference from plain."""
+    grouped = by_arm(results)
+    final = {arm: np.array([run["test_accuracy"] for run in runs]) for arm, runs in grouped.items()}
+    protocol = results["protocol"]
+    lines = [
+        f"**{protocol['dataset']}, {protocol['output']} output, after {protocol['epochs']} epochs, "
+        f"{len(protocol['seeds'])} seed(s)**",
+        "",
+        "| hidden activation | test accuracy (%) [95% CI] | per seed (%) | vs plain (pp) [95% CI] "
+        "| test images | final training loss |",
+        "|---|---|---|---|---|---|",
+    ]
+    for arm, accuracy in final.items():
+        low, high = stats.mean_ci(accuracy)
+        interval = f" [{100 * low:.2f}, {100 * high:.2f}]" if len(accuracy) > 1 else ""
+        seeds = ", ".join(f"{100 * a:.2f}" for a in accuracy)
+        difference = images = ""
+        baseline = baseline_of(arm)
+        if baseline in final:
+            d = accuracy - final[baseline]
+            d_low, d_high = stats.mean_ci(d)
+            difference = f"{100 * d.mean():+.2f}" + (
+                f" [{100 * d_low:+.2f}, {100 * d_high:+.2f}]" if len(d) > 1 else ""
+            )
+            images = f"{10000 * d.mean():+.0f}"
+        loss = np.mean([run["epochs"][-1]["train_loss"] for run in grouped[arm]])
+        lines.append(
+            f"| {arm_label(arm)} | {100 * accuracy.mean():.2f}{interval} | {seeds} | {difference} "
+            "| "
+            f"{images} | {loss:.4f} |"
+        )
+    return "\n".join(lines)
+
+
+def standardised_effects(results: dict) -> str:
+    """One line per (plain, parametric) pair: differences by seed (pp), mean, t-interval, d_z."""
+    lines = []
+    for pair in paired_differences(results):
+        low, high = pair["t95"]
+        lines.append(
+            f"{arm_label(pair['other']):<20} differences (pp) "
+            f"{np.round(100 * pair['differences'], 2)}: "
+            f"mean {100 * pair['mean']:+.2f}, 95% CI [{100 * low:+.2f}, {100 * high:+.2f}], "
+            f"d_z = {pair['d_z']:.1f}"
+        )
+    return "\n".join(lines)
+
+
+def long_run_summary(results: dict) -> str:
+    """One line per pair: final test accuracy of the first seed, both arms, and the difference."""
+    grouped = by_arm(results)
+    epochs = results["protocol"]["epochs"]
+    lines = []
+    for plain, parametric in PAIRS:
+        if plain in grouped and parametric in grouped:
+            a, b = grouped[plain][0]["test_accuracy"], grouped[parametric][0]["test_accuracy"]
+            lines.append(
+                f"after {epochs} epochs: {arm_label(plain)} {100 * a:.2f} %, "
+                f"{arm_label(parametric)} "
+                f"{100 * b:.2f} %, difference {100 * (b - a):+.2f} pp"
+            )
+    return "\n".join(lines)
+
+
+def _ranges_header(results: dict | None, stem: str) -> str:
+    if results is None:
+        return f"ours, {stem}"
+    protocol = results["protocol"]
+    seeds = len(protocol["seeds"])
+    return f"ours, {protocol['epochs']} epochs (" + (
+        "1 seed)" if seeds == 1 else f"{seeds} seeds pooled)"
+    )
+
+
+def ranges_table(
+    stored: Mapping[str, dict],
+    stems: tuple[str, ...] = ("mnist_softmax", "mnist_softmax_150epochs"),
+) -> str:
+    """The learned a and b of the parametric arms (range, quartiles; seeds pooled), the paper's.
+
+    One column per stem of ``stored`` (stem -> results); a stem that is not there shows "not here".
+    """
+    lines = [
+        "| activation | parameter | paper | "
+        + " | ".join(_ranges_header(stored.get(s), s) for s in stems)
+        + " |",
+        "|---|---|---|" + "---|" * len(stems),
+    ]
+    for arm in PAPER_RANGES:
+        for name in ("a", "b"):
+            cells = []
+            for stem in stems:
+                if stem in stored and arm in by_arm(stored[stem]):
+                    values = np.concatenate(
+                        [run[f"final_{name}"] for run in by_arm(stored[stem])[arm]]
+                    )
+                    cells.append(
+                        f"[{values.min():.2f}, {values.max():.2f}], quartiles "
+                        + ", ".join(f"{q:.2f}" for q in np.quantile(values, [0.25, 0.5, 0.75]))
+                    )
+                else:
+                    cells.append("not here")
+            low, high = PAPER_RANGES[arm][name]
+            lines.append(
+                f"| {arm_label(arm)} | {name} | [{low:.2f}, {high:.2f}] | "
+                + " | ".join(cells)
+                + " |"
+            )
+    return "\n".join(lines)
+
+
+def relu_output_table(results: dict) -> str:
+    """With a ReLU output unit: test accuracy and dead test outputs per seed, paired differences."""
+    grouped = by_arm(results)
+    lines = [
+        "| hidden activation | test accuracy (%) per seed | dead test outputs per seed (of 10 000) "
+        "| vs plain (pp) [95% CI] |",
+        "|---|---|---|---|",
+    ]
+    for arm, runs in grouped.items():
+        accuracy = np.array([run["test_accuracy"] for run in runs])
+        dead = [run["epochs"][-1]["test_dead_outputs"] for run in runs]
+        difference = ""
+        baseline = baseline_of(arm)
+        if baseline in grouped:
+            d = accuracy - np.array([run["test_accuracy"] for run in grouped[baseline]])
+            low, high = stats.mean_ci(d)
+            difference = f"{100 * d.mean():+.2f} [{100 * low:+.2f}, {100 * high:+.2f}]"
+        lines.append(
+            f"| {arm_label(arm)} | {', '.join(f'{100 * a:.2f}' for a in accuracy)} | "
+            f"{', '.join(map(str, dead))} | {difference} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,234 @@
+"""What one MNIST experiment trains: :class:`MnistConfig` (the protocol) and :class:`Arm`.
+
+The defaults are the paper's protocol (section IV.2) plus our choices where it is silent; see
+:mod:`paramact.experiments.mnist` for the reasons.
+
+>>> config = MnistConfig(epochs=1, seeds=[0], subset=2000, control="doubled-bias")
+>>> [arm.name for arm in config.arms]  # doctest: +NORMALIZE_WHITESPACE
+['sigmoid', 'parametric_sigmoid', 'relu', 'parametric_relu', 'sigmoid+doubled-bias',
+ 'relu+doubled-bias']
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from paramact.experiments.common import ACTIVATIONS, PAIRS, is_parametric
+
+__all__ = [
+    "ACTIVATIONS",
+    "CONTROLS",
+    "DEFAULT_EPOCHS",
+    "OUTPUTS",
+    "PAPER_RANGES",
+    "QUANTILES",
+    "SCHEMA",
+    "Arm",
+    "MnistConfig",
+]
+
+#: Ranges of the learned a and b over the 200 hidden units reported in section IV.2.
+PAPER_RANGES: dict[str, dict[str, tuple[float, float]]] = {
+    "parametric_sigmoid": {"a": (1.07, 4.49), "b": (-0.45, 0.63)},
+    "parametric_relu": {"a": (1.00, 2.61), "b": (-2.4, 0.23)},
+}
+DEFAULT_EPOCHS = 30
+#: The ``schema`` of a results file written by this experiment.
+SCHEMA = "paramact.mnist/1"
+#: The quantiles of the learned a and b recorded after every epoch.
+QUANTILES = (0.0, 0.25, 0.5, 0.75, 1.0)
+OUTPUTS = ("softmax", "relu")
+CONTROLS = (None, "doubled-bias")
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One configuration that is trained once per seed.
+
+    >>> Arm("relu", doubled_bias=True).name
+    'relu+doubled-bias'
+    """
+
+    activation: str
+    doubled_bias: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.activation + ("+doubled-bias" if self.doubled_bias else "")
+
+    @classmethod
+    def from_name(cls, name: str) -> Arm:
+        """The inverse of :attr:`name`.
+
+        >>> Arm.from_name("relu+doubled-bias") == Arm("relu", doubled_bias=True)
+        True
+        """
+        activation, _, control = name.partition("+")
+        return cls(activation, doubled_bias=control == "doubled-bias")
+
+    @property
+    def parametric(self) -> bool:
+        return is_parametric(self.activation)
+
+
+def _positive_int(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+def _rate(name: str, value: float | None, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+
+
+@dataclass(frozen=True)
+class MnistConfig:
+    """The protocol of one run of :func:`~paramact.experiments.mnist.run_mnist`; checked when made.
+
+    Attributes:
+        dataset: ``"mnist"`` or ``"fashion-mnist"`` (a label only when the arrays are passed in).
+        activations: hidden activations among :data:`ACTIVATIONS`; trained in that canonical order.
+        seeds: the seeds; every arm of a seed starts from the same weights and batch order.
+        epochs: full passes over the training images.
+        lr: rho, the learning rate of the weights and biases.
+        lr_scale: rho_S, the learning rate of the scales ``a`` (``None``: ``lr``).
+        lr_location: rho_L, the learning rate of the locations ``b`` (``None``: ``lr``).
+        batch_size: images per step (the last batch of an epoch may be smaller).
+        hidden: hidden units.
+        output: ``"softmax"`` (cross-entropy on the scores) or ``"relu"`` (on ReLU(scores)).
+        control: ``None`` or ``"doubled-bias"`` (extra plain arms with the hidden bias rate 2 lr).
+        subset: train on the first ``subset`` training images (``None``: all).
+        step_block: the training loss is stored as means over blocks of this many steps.
+        a_init: initial scale of the parametric activations.
+        b_init: initial location of the parametric activations.
+
+    >>> MnistConfig(activations=["relu", "tanh"])
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown activation(s) ['tanh']; choose from ('sigmoid', ...)
+    """
+
+    dataset: str = "mnist"
+    activations: tuple[str, ...] = ACTIVATIONS
+    seeds: tuple[int, ...] = (0, 1, 2)
+    epochs: int = DEFAULT_EPOCHS
+    lr: float = 0.1
+    lr_scale: float | None = None
+    lr_location: float | None = None
+    batch_size: int = 200
+    hidden: int = 200
+    output: str = "softmax"
+    control: str | None = None
+    subset: int | None = None
+    step_block: int = 10
+    a_init: float = 1.0
+    b_init: float = 0.0
+
+    def __post_init__(self) -> None:
+        # accept any iterable (a list, a range), store tuples: the config stays hashable and frozen
+        object.__setattr__(self, "activations", tuple(self.activations))
+        seeds = tuple(self.seeds)
+        if not seeds or any(
+            isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 0 for s in seeds
+        ):
+            raise ValueError(f"seeds must be one or more integers >= 0, got {list(seeds)}")
+        object.__setattr__(self, "seeds", tuple(int(s) for s in seeds))
+        unknown = sorted(set(self.activations) - set(ACTIVATIONS))
+        if unknown:
+            raise ValueError(f"unknown activation(s) {unknown}; choose from {ACTIVATIONS}")
+        if not self.activations:
+            raise ValueError(f"activations must name at least one of {ACTIVATIONS}")
+        if self.control not in CONTROLS:
+            raise ValueError(f"control must be None or 'doubled-bias', got {self.control!r}")
+        if self.output not in OUTPUTS:
+            raise ValueError(f"output must be 'softmax' or 'relu', got {self.output!r}")
+        for name in ("epochs", "batch_size", "hidden", "step_block"):
+            _positive_int(name, getattr(self, name))
+        if self.subset is not None:
+            _positive_int("subset", self.subset)
+        _rate("lr", self.lr)
+        _rate("lr_scale", self.lr_scale, optional=True)
+        _rate("lr_location", self.lr_location, optional=True)
+        for name in ("a_init", "b_init"):
+            value = getattr(self, name)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not math.isfinite(value)
+            ):
+                raise ValueError(f"{name} must be a finite number, got {value!r}")
+
+    @classmethod
+    def from_options(cls, seeds: Iterable[int] | None = None, **options: object) -> MnistConfig:
+        """A config from keyword options, as ``run_mnist``'s old keyword form passes them.
+
+        >>> MnistConfig.from_options(seeds=range(2), epochs=1).seeds
+        (0, 1)
+        """
+        if seeds is not None:
+            options["seeds"] = tuple(seeds)
+        return cls(**options)  # type: ignore[arg-type]
+
+    @property
+    def arms(self) -> list[Arm]:
+        """The arms to train: the activations in canonical order, then the controls."""
+        arms = [Arm(name) for name in ACTIVATIONS if name in self.activations]
+        if self.control == "doubled-bias":
+            arms += [
+                Arm(plain, doubled_bias=True) for plain, _ in PAIRS if plain in self.activations
+            ]
+        return arms
+
+    @property
+    def rate_scale(self) -> float:
+        """rho_S as used: ``lr_scale``, or ``lr`` when that is None."""
+        return self.lr if self.lr_scale is None else self.lr_scale
+
+    @property
+    def rate_location(self) -> float:
+        """rho_L as used: ``lr_location``, or ``lr`` when that is None."""
+        return self.lr if self.lr_location is None else self.lr_location
+
+    def protocol(self, n_train: int, n_test: int, in_features: int) -> dict:
+        """The ``protocol`` block of the results JSON (what was trained, in words and numbers)."""
+        arms = self.arms
+        return {
+            "source": "Kong & Ko (2021), section IV.2; ReLU output variant after Agarap (2018)",
+            "dataset": self.dataset,
+            "architecture": f"{in_features}-{self.hidden}-10",
+            "hidden_activations": [arm.activation for arm in arms if not arm.doubled_bias],
+            "arms": [arm.name for arm in arms],
+            "control": self.control,
+            "output": self.output,
+            "loss": "softmax cross-entropy" + (" on ReLU outputs" if self.output == "relu" else ""),
+            "optimizer": "SGD, no momentum, no weight decay",
+            "lr": self.lr,
+            "lr_scale": self.rate_scale,
+            "lr_location": self.rate_location,
+            "hidden_bias_lr_in_control": 2 * self.lr if self.control == "doubled-bias" else None,
+            "batch_size": self.batch_size,
+            "epochs": self.epochs,
+            "seeds": list(self.seeds),
+            "n_train": n_train,
+            "n_test": n_test,
+            "subset": self.subset,
+            "input_scaling": "uint8 / 255, flattened",
+            "init": "PyTorch default nn.Linear (uniform +-1/sqrt(fan_in)); parametric "
+            f"a = {self.a_init:g}, b = {self.b_init:g}; "
+            "same initial weights and batch order for every arm of a seed",
+            "a_init": self.a_init,
+            "b_init": self.b_init,
+            "evaluation": "full passes over train and test after each epoch (eval mode)",
+            "step_loss_block": self.step_block,
+            "paper_ranges": PAPER_RANGES,
+        }

@@ -1,0 +1,148 @@
+"""Results files: write them, read them back (old keys translated), redraw them without training.
+
+A results file ``<stem>.json`` holds the dict of :func:`~paramact.experiments.mnist.run_mnist`;
+``<stem>_summary.md`` its tables and ``<stem>_<figure>.png/.svg`` its figures.
+
+>>> default_stem("fashion-mnist", "softmax", 2000)
+'fashion-mnist_softmax_subset2000'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from paramact.experiments.common import dump_json
+from paramact.experiments.mnist.analysis import format_tables, summarise
+from paramact.experiments.mnist.config import SCHEMA, Arm
+
+__all__ = [
+    "STEMS",
+    "RENAMED_KEYS",
+    "default_stem",
+    "write_outputs",
+    "translate",
+    "load_results",
+    "load_stored",
+    "render_from_json",
+]
+
+#: The stored results of the course (``results/mnist/<stem>.json``), as chapter 9 shows them.
+STEMS = ("mnist_softmax", "mnist_softmax_150epochs", "fashion-mnist_softmax", "mnist_relu")
+#: Old key -> key in today's vocabulary, per block of a results file (:func:`translate`).
+RENAMED_KEYS = {
+    "environment": {"paramact_sources_sha256": "sources_sha256"},
+    "protocol": {
+        "scale_lr": "lr_scale",
+        "location_lr": "lr_location",
+        "initial_scale": "a_init",
+        "initial_location": "b_init",
+        "location_init": "b_init",
+        "scale_init": "a_init",
+    },
+}
+#: Protocol keys that older files lack, with the value the code that wrote them always used.
+MISSING_DEFAULTS = {"a_init": 1.0, "b_init": 0.0}
+
+
+def default_stem(dataset: str, output: str, subset: int | None) -> str:
+    """File-name stem for a run, e.g. ``mnist_softmax`` or ``fashion-mnist_relu_subset2000``.
+
+    >>> default_stem("mnist", "relu", None)
+    'mnist_relu'
+    """
+    return f"{dataset}_{output}" + (f"_subset{subset}" if subset else "")
+
+
+def write_outputs(
+    results: dict, out_dir: str | os.PathLike, stem: str, figures: bool = True
+) -> list[Path]:
+    """Write ``<stem>.json``, ``<stem>_summary.md`` and (``figures``) the figures; the paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path = out_dir / f"{stem}.json"
+    json_path.write_text(dump_json(results))
+    summary_path = out_dir / f"{stem}_summary.md"
+    summary_path.write_text(format_tables(results))
+    written = [json_path, summary_path]
+    if figures:
+        from paramact.experiments.mnist.figures import plot_results
+
+        written += plot_results(results, out_dir, stem)
+    return written
+
+
+def translate(results: dict) -> dict:
+    """``results`` with old keys renamed to today's vocabulary (see :data:`RENAMED_KEYS`), in place.
+
+    >>> old = {"environment": {"paramact_sources_sha256": {}}, "protocol": {"scale_lr": 0.1}}
+    >>> translate(old)["environment"], translate(old)["protocol"]
+    ({'sources_sha256': {}}, {'lr_scale': 0.1, 'a_init': 1.0, 'b_init': 0.0})
+    """
+    for block, renamed in RENAMED_KEYS.items():
+        section = results.get(block)
+        if isinstance(section, dict):
+            results[block] = {renamed.get(key, key): value for key, value in section.items()}
+    protocol = results.get("protocol")
+    if isinstance(protocol, dict):
+        for key, value in MISSING_DEFAULTS.items():
+            protocol.setdefault(key, value)
+    return results
+
+
+def load_results(path: str | os.PathLike) -> dict:
+    """Read a results JSON of this experiment, old files included (their keys are translated).
+
+    Raises ``ValueError`` when the file is not a results file of this experiment.
+    """
+    path = Path(path)
+    results = json.loads(path.read_text())
+    if not isinstance(results, dict) or results.get("schema") != SCHEMA:
+        schema = results.get("schema") if isinstance(results, dict) else None
+        raise ValueError(f"{path}: not a results file of this experiment (schema {schema!r})")
+    return translate(results)
+
+
+def load_stored(
+    stems: Iterable[str] = STEMS, folder: str | os.PathLike | None = None
+) -> dict[str, dict]:
+    """The results that are available here: stem -> results (old keys translated).
+
+    From ``folder`` when given (e.g. your own ``paramact mnist --out my_results``), else the
+    course's stored results through :func:`paramact.stored.stored_result` (the repository's
+    verified file, or a verified download). Stems that are not available are left out.
+    """
+    from paramact.stored import StoredResultUnavailable, stored_result
+
+    found = {}
+    for stem in stems:
+        try:
+            path = (
+                stored_result(f"mnist/{stem}.json")
+                if folder is None
+                else Path(folder) / f"{stem}.json"
+            )
+            found[stem] = load_results(path)
+        except (StoredResultUnavailable, FileNotFoundError):
+            continue
+    return found
+
+
+def render_from_json(
+    path: str | os.PathLike, figures: bool = True, out_dir: str | os.PathLike | None = None
+) -> tuple[dict, list[Path]]:
+    """Recompute the summary, tables and figures of a stored results JSON without training.
+
+    The files are written under the same stem into ``out_dir`` (default: next to ``path``, which
+    is then rewritten in today's vocabulary). Returns the results and the paths written.
+    """
+    path = Path(path)
+    results = load_results(path)
+    results["summary"] = summarise(
+        results["runs"], [Arm.from_name(name) for name in results["protocol"]["arms"]]
+    )
+    return results, write_outputs(
+        results, path.parent if out_dir is None else out_dir, path.stem, figures
+    )

@@ -1,0 +1,365 @@
+"""Training and evaluation: one epoch, one arm, and :func:`run_mnist`, every arm for every seed.
+
+>>> torch.manual_seed(0)  # doctest: +ELLIPSIS
+<torch._C.Generator object at ...>
+>>> model = build_model("parametric_sigmoid", hidden=8, in_features=4, classes=3)
+>>> x, y = torch.rand(10, 4), torch.randint(0, 3, (10,))
+>>> optimizer, generator = make_optimizer(model, lr=0.1), torch.Generator().manual_seed(0)
+>>> train_epoch(model, optimizer, x, y, 4, generator).shape
+torch.Size([3])
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from paramact import data as datasets
+from paramact import stats
+from paramact.experiments import common
+from paramact.experiments.mnist.analysis import summarise
+from paramact.experiments.mnist.config import QUANTILES, SCHEMA, Arm, MnistConfig
+from paramact.experiments.mnist.model import build_model, make_optimizer, parametric_layer
+
+__all__ = [
+    "DeviceUnavailableError",
+    "resolve_device",
+    "to_tensors",
+    "train_epoch",
+    "evaluate",
+    "train_arm",
+    "run_mnist",
+]
+
+Tensors = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]
+
+
+class DeviceUnavailableError(RuntimeError):
+    """The device asked for (``cuda``) is not available on this machine."""
+
+
+def resolve_device(device: str | torch.device) -> torch.device:
+    """``"auto"``: cuda when available, else cpu. Raises :class:`DeviceUnavailableError`.
+
+    >>> resolve_device("cpu")
+    device(type='cpu')
+    """
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise DeviceUnavailableError(
+            "device cuda was asked for but torch.cuda.is_available() is False"
+        )
+    return device
+
+
+def to_tensors(
+    images: np.ndarray, labels: np.ndarray, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``uint8 (N, 28, 28)`` images, labels -> float32 ``(N, 784)`` in [0, 1], int64 ``(N,)``.
+
+    Both are on ``device``.
+
+    >>> images, labels = np.full((2, 28, 28), 255, np.uint8), np.array([1, 2])
+    >>> x, y = to_tensors(images, labels, torch.device("cpu"))
+    >>> x.shape, x.max().item(), y.dtype
+    (torch.Size([2, 784]), 1.0, torch.int64)
+    """
+    x = torch.from_numpy(np.ascontiguousarray(images).reshape(len(images), -1)).to(
+        device=device, dtype=torch.float32
+    )
+    x /= 255.0
+    return x, torch.from_numpy(np.asarray(labels, dtype=np.int64)).to(device)
+
+
+def train_epoch(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    batch_size: int,
+    generator: torch.Generator,
+    progress: Any = None,
+) -> torch.Tensor:
+    """One epoch of mini-batch training in a random order; returns the per-step losses ``(steps,)``.
+
+    ``x`` ``(N, D)`` float32 and ``y`` ``(N,)`` int64 already on the model's device; batches are
+    taken by index from one permutation drawn with ``generator`` (a CPU ``torch.Generator``);
+    the last batch is smaller when ``batch_size`` does not divide ``N``. The losses stay on the
+    device (no synchronisation per step): read them once, e.g. ``losses.tolist()``; on CUDA
+    call ``torch.cuda.synchronize()`` before reading a clock. ``progress`` (optional) has an
+    ``update()`` called per step, e.g. a tqdm bar.
+
+    >>> model = build_model("relu", hidden=4, in_features=2, classes=3)
+    >>> x, y = torch.rand(9, 2), torch.randint(0, 3, (9,))
+    >>> optimizer, generator = make_optimizer(model, lr=0.1), torch.Generator().manual_seed(0)
+    >>> train_epoch(model, optimizer, x, y, 4, generator).shape
+    torch.Size([3])
+    """
+    n = x.shape[0]
+    order = torch.randperm(n, generator=generator).to(x.device)
+    steps = math.ceil(n / batch_size)
+    losses = torch.empty(steps, device=x.device)
+    model.train()
+    for step in range(steps):
+        index = order[step * batch_size : (step + 1) * batch_size]
+        loss = F.cross_entropy(model(x.index_select(0, index)), y.index_select(0, index))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        losses[step] = loss.detach()
+        if progress is not None:
+            progress.update()
+    return losses
+
+
+@torch.inference_mode()
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 10000) -> dict:
+    """Mean cross-entropy, number correct and accuracy on ``(x, y)``, plus the dead-output count.
+
+    ``dead_outputs`` counts the samples whose scores are all zero (only possible with a ReLU
+    output layer).
+
+    >>> model = build_model("relu", hidden=4, in_features=2, classes=3)
+    >>> sorted(evaluate(model, torch.rand(5, 2), torch.tensor([0, 1, 2, 0, 1])))
+    ['accuracy', 'correct', 'dead_outputs', 'loss', 'n']
+    """
+    model.eval()
+    total_loss = torch.zeros((), device=x.device)
+    correct = torch.zeros((), dtype=torch.int64, device=x.device)
+    dead = torch.zeros((), dtype=torch.int64, device=x.device)
+    for start in range(0, x.shape[0], batch_size):
+        scores = model(x[start : start + batch_size])
+        targets = y[start : start + batch_size]
+        total_loss += F.cross_entropy(scores, targets, reduction="sum")
+        correct += (scores.argmax(dim=1) == targets).sum()
+        dead += (scores == 0).all(dim=1).sum()
+    n = x.shape[0]
+    return {
+        "loss": total_loss.item() / n,
+        "correct": int(correct.item()),
+        "n": n,
+        "accuracy": correct.item() / n,
+        "dead_outputs": int(dead.item()),
+    }
+
+
+def _quantiles(values: torch.Tensor) -> list[float]:
+    return common.rounded(
+        torch.quantile(values.detach().float().cpu(), torch.tensor(QUANTILES)).tolist()
+    )
+
+
+def _snapshot(model: nn.Sequential, tensors: Tensors, epoch: int, wall: float | None) -> dict:
+    """The record of one epoch: full passes over the training and test images; a, b quantiles."""
+    x_train, y_train, x_test, y_test = tensors
+    train, test = evaluate(model, x_train, y_train), evaluate(model, x_test, y_test)
+    record = {
+        "epoch": epoch,
+        "train_wall_s": common.rounded(wall),
+        "train_loss": common.rounded(train["loss"]),
+        "train_accuracy": common.rounded(train["accuracy"]),
+        "test_loss": common.rounded(test["loss"]),
+        "test_accuracy": common.rounded(test["accuracy"]),
+        "test_correct": test["correct"],
+        "test_dead_outputs": test["dead_outputs"],
+    }
+    layer = parametric_layer(model)
+    if layer is not None:
+        record["a_quantiles"] = _quantiles(layer.a)
+        record["b_quantiles"] = _quantiles(layer.b)
+    return record
+
+
+def train_arm(
+    arm: Arm,
+    seed: int,
+    config: MnistConfig,
+    tensors: Tensors,
+    device: torch.device,
+    progress: Any = None,
+    on_epoch: Callable[[dict], None] | None = None,
+) -> dict:
+    """Train ``arm`` from seed ``seed`` and return its record for the results JSON.
+
+    ``tensors`` are ``(x_train, y_train, x_test, y_test)`` on ``device`` (see :func:`to_tensors`).
+    ``progress`` gets one ``update()`` per step; ``on_epoch`` is called with each epoch's record.
+    """
+    x_train, y_train, x_test, _ = tensors
+    torch.manual_seed(seed)  # the same initial weights for every arm of a seed
+    model = build_model(
+        arm.activation, config.hidden, config.output, a_init=config.a_init, b_init=config.b_init
+    ).to(device)
+    optimizer = make_optimizer(
+        model, config.lr, config.lr_scale, config.lr_location, arm.doubled_bias
+    )
+    generator = torch.Generator().manual_seed(seed)  # the same batch order for every arm of a seed
+    epochs, step_losses = [_snapshot(model, tensors, 0, None)], []
+    for epoch in range(1, config.epochs + 1):
+        start = time.perf_counter()
+        losses = train_epoch(
+            model, optimizer, x_train, y_train, config.batch_size, generator, progress
+        )
+        step_losses.extend(losses.tolist())  # the one synchronisation of the epoch
+        wall = time.perf_counter() - start
+        epochs.append(_snapshot(model, tensors, epoch, wall))
+        if on_epoch is not None:
+            on_epoch(epochs[-1])
+    final, n_test = epochs[-1], int(x_test.shape[0])
+    block = config.step_block
+    run = {
+        "arm": arm.name,
+        "activation": arm.activation,
+        "doubled_bias": arm.doubled_bias,
+        "seed": seed,
+        "epochs": epochs,
+        "step_loss_block_means": [
+            common.rounded(np.mean(step_losses[i : i + block]))
+            for i in range(0, len(step_losses), block)
+        ],
+        "steps": len(step_losses),
+        "test_correct": final["test_correct"],
+        "n_test": n_test,
+        "test_accuracy": final["test_accuracy"],
+        "test_accuracy_wilson95": common.rounded(
+            list(stats.wilson_interval(final["test_correct"], n_test))
+        ),
+        "median_epoch_wall_s": common.rounded(np.median([e["train_wall_s"] for e in epochs[1:]])),
+    }
+    layer = parametric_layer(model)
+    if layer is not None:
+        run["final_a"] = common.rounded(layer.a.detach().cpu().tolist(), 5)
+        run["final_b"] = common.rounded(layer.b.detach().cpu().tolist(), 5)
+    return run
+
+
+def _source_modules() -> list:
+    """The modules whose source digests go into the results: the code that trains and summarises."""
+    import paramact.functional
+    import paramact.nn
+    from paramact.experiments.mnist import analysis, config, model
+
+    return [
+        paramact.functional,
+        paramact.nn,
+        datasets,
+        stats,
+        common,
+        config,
+        model,
+        analysis,
+        sys.modules[__name__],
+    ]
+
+
+def run_mnist(
+    config: MnistConfig | None = None,
+    *,
+    data: datasets.MnistArrays | None = None,
+    device: str = "auto",
+    progress: bool | None = None,
+    on_run: Callable[[dict], None] | None = None,
+    **options: Any,
+) -> dict:
+    """Train every arm (activation, plus controls) for every seed; return the results as a dict.
+
+    ``config`` is a :class:`MnistConfig`; the old keyword form ``run_mnist(epochs=1, seeds=[0])``
+    builds one from ``options``. The data set ``config.dataset`` is loaded with
+    :mod:`paramact.data` unless ``data`` (a :class:`paramact.data.MnistArrays`) is given.
+    ``device``: ``"auto"``, ``"cpu"`` or ``"cuda"``. ``progress``: a tqdm bar on stderr (``None``:
+    when stderr is a terminal). ``on_run`` is called with each finished run's record. The dict is
+    what :func:`~paramact.experiments.mnist.write_outputs` stores as JSON: ``schema``,
+    ``protocol``, ``environment``, ``data``, ``runs`` (one per arm and seed) and ``summary``
+    (per arm).
+
+    >>> config = MnistConfig(activations=["relu"], seeds=[0], epochs=1, subset=2000)
+    >>> results = run_mnist(config)  # doctest: +SKIP
+    >>> results["summary"]["relu"]["test_accuracy_mean"]  # doctest: +SKIP
+    0.6926
+    """
+    if config is None:
+        config = MnistConfig.from_options(**options)
+    elif options:
+        raise TypeError(
+            f"run_mnist: pass either a MnistConfig or keyword options, not both ({sorted(options)})"
+        )
+    torch_device = resolve_device(device)
+    # the code loaded now, before training
+    environment = common.environment(torch_device, _source_modules())
+    data_source = "paramact.data.load_dataset" if data is None else "arrays passed to run_mnist"
+    if data is None:
+        data = datasets.load_dataset(config.dataset)
+    if config.subset is not None:
+        data = data._replace(
+            x_train=data.x_train[: config.subset], y_train=data.y_train[: config.subset]
+        )
+    tensors = (
+        *to_tensors(data.x_train, data.y_train, torch_device),
+        *to_tensors(data.x_test, data.y_test, torch_device),
+    )
+    bar = common.progress_bar(
+        len(config.arms) * len(config.seeds) * config.epochs * _steps_per_epoch(config, data),
+        "mnist",
+        sys.stderr.isatty() if progress is None else progress,
+    )
+    try:
+        runs = _train_all(config, tensors, torch_device, bar, on_run)
+    finally:
+        if bar is not None:
+            bar.close()
+    return {
+        "schema": SCHEMA,
+        "protocol": config.protocol(
+            len(data.x_train), len(data.x_test), int(np.asarray(data.x_train[0]).size)
+        ),
+        "environment": environment,
+        "data": {"source": data_source, **_digests(data)},
+        "runs": runs,
+        "summary": summarise(runs, config.arms),
+    }
+
+
+def _steps_per_epoch(config: MnistConfig, data: datasets.MnistArrays) -> int:
+    return math.ceil(len(data.x_train) / config.batch_size)
+
+
+def _train_all(
+    config: MnistConfig,
+    tensors: Tensors,
+    device: torch.device,
+    bar: Any,
+    on_run: Callable[[dict], None] | None,
+) -> list[dict]:
+    """Every arm for every seed, seed by seed; the bar's postfix names the epoch just finished."""
+    runs = []
+    for seed in config.seeds:
+        for arm in config.arms:
+
+            def on_epoch(record: dict, arm: Arm = arm, seed: int = seed) -> None:
+                if bar is not None:
+                    bar.set_postfix_str(
+                        f"{arm.name} seed {seed} epoch {record['epoch']} "
+                        f"test acc {record['test_accuracy']:.4f}"
+                    )
+
+            runs.append(train_arm(arm, seed, config, tensors, device, bar, on_epoch))
+            if on_run is not None:
+                on_run(runs[-1])
+    return runs
+
+
+def _digests(data: datasets.MnistArrays) -> dict[str, str]:
+    """SHA-256 of the arrays actually used (IDX encoding; = the canonical files' when complete)."""
+    return {
+        f"{role}_idx_sha256": datasets.idx_sha256(np.asarray(getattr(data, role), dtype=np.uint8))
+        for role in ("x_train", "y_train", "x_test", "y_test")
+    }

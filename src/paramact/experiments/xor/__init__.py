@@ -1,0 +1,89 @@
+"""XOR with a 2-2-1 network: plain vs parametric sigmoid and ReLU (Kong & Ko 2021, section IV.1).
+
+The paper trains a network with two inputs, one hidden layer of two neurons and one output on
+the four XOR points, and counts the gradient-descent steps until the loss first reaches 0.01,
+10 runs per hidden activation (Table 2). The hidden activations are
+
+    sigmoid              z = 1 / (1 + exp(-y))
+    parametric sigmoid   z = a / (1 + exp(-(y - b)))                  eq. (10)
+    ReLU                 z = max(y, 0)
+    parametric ReLU      z = a (y - b) if y >= b else 0               eq. (11)
+
+with one scale ``a`` and one location ``b`` per hidden neuron, initialised at ``a = 1, b = 0``
+and learned by gradient descent like the weights. The network is :class:`paramact.layers.MLP`
+(its formulas and derivatives come from :mod:`paramact.activations`, with the correction
+``dz/db = z (z - a) / a`` of eq. (14), and the right-hand derivative at the ReLU kink), trained
+with :class:`paramact.optim.SGD`.
+
+One job per module:
+
+* :mod:`~paramact.experiments.xor.protocol`: :class:`XorProtocol` (every choice the paper leaves
+  open), :data:`PAPER_TABLE_2`, the data :data:`XOR_INPUTS`, :data:`XOR_TARGETS`;
+* :mod:`~paramact.experiments.xor.training`: :func:`run_xor` (every seed of every activation at
+  once, an ``MLP`` with one trial per seed), :func:`run_xor_single` (the per-trial reference),
+  :func:`measure_speedup`, :func:`network`, :class:`XorResult`, :class:`XorTrial`;
+* :mod:`~paramact.experiments.xor.analysis`: :func:`summarize`, :func:`paired_comparisons`,
+  :func:`format_table` (Table 2 beside this run), :func:`protocol_line`;
+* :mod:`~paramact.experiments.xor.figures`: loss curves, survival curves, learned (a, b);
+* :mod:`~paramact.experiments.xor.results`: :func:`result_to_json`, :func:`load_result`,
+  :func:`result_stem`.
+
+``paramact xor --seeds 10`` (:mod:`paramact.cli`) prints Table 2 beside the paper's numbers and
+writes JSON and figures under ``results/xor/``.
+
+Example: seeds 2 and 3, steps until the loss reaches 0.01 (rows: activations, columns: seeds):
+
+>>> result = run_xor([2, 3], ("sigmoid", "parametric_sigmoid"))
+>>> result.steps.tolist()
+[[3027, 2714], [1849, 1662]]
+"""
+
+from paramact.experiments.common import ACTIVATIONS, PAIRS
+from paramact.experiments.xor.analysis import (
+    format_table,
+    paired_comparisons,
+    protocol_line,
+    summarize,
+)
+from paramact.experiments.xor.figures import (
+    plot_loss_curves,
+    plot_scale_location,
+    plot_survival,
+    save_figures,
+)
+from paramact.experiments.xor.protocol import (
+    PAPER_RUNS,
+    PAPER_TABLE_2,
+    XOR_INPUTS,
+    XOR_TARGETS,
+    XorProtocol,
+    check_activations,
+    check_seeds,
+)
+from paramact.experiments.xor.results import (
+    CURVE_QUANTILES,
+    load_result,
+    result_stem,
+    result_to_json,
+)
+from paramact.experiments.xor.training import (
+    XorResult,
+    XorTrial,
+    default_record_every,
+    initial_weights,
+    measure_speedup,
+    network,
+    optimizer,
+    run_xor,
+    run_xor_single,
+)
+
+__all__ = [
+    "ACTIVATIONS", "PAIRS", "PAPER_RUNS", "PAPER_TABLE_2", "XOR_INPUTS", "XOR_TARGETS", "XorProtocol",
+    "check_activations", "check_seeds",
+    "XorResult", "XorTrial", "initial_weights", "network", "optimizer", "default_record_every",
+    "run_xor", "run_xor_single", "measure_speedup",
+    "summarize", "paired_comparisons", "protocol_line", "format_table",
+    "plot_loss_curves", "plot_survival", "plot_scale_location", "save_figures",
+    "CURVE_QUANTILES", "result_to_json", "load_result", "result_stem",
+]

@@ -1,0 +1,175 @@
+"""Figures of an XOR run: loss curves (Figs. 7 and 9), survival curves, learned (a, b) (Fig. 8).
+
+Each function returns a :class:`matplotlib.figure.Figure` (no pyplot, no global backend), at
+most 6 inches wide with its panels stacked, in the activation styles of
+:mod:`paramact.experiments.common`; :func:`save_figures` writes them as PNG and SVG.
+
+>>> fig = plot_survival(run_xor(2, ("relu",), XorProtocol(max_steps=50)))
+>>> float(fig.get_figwidth())
+6.0
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from paramact import stats
+from paramact.experiments.common import (
+    COLOURS,
+    LABELS,
+    LINESTYLES,
+    is_parametric,
+    save_figure,
+)
+from paramact.experiments.xor.protocol import XorProtocol  # noqa: F401  (doctests)
+from paramact.experiments.xor.training import XorResult, run_xor  # noqa: F401  (run_xor: doctests)
+
+__all__ = ["plot_loss_curves", "plot_survival", "plot_scale_location", "save_figures"]
+
+WIDTH = 6.0  # inches: legible on a phone (see tests/test_figures.py)
+
+
+def plot_loss_curves(result: XorResult) -> Any:
+    """Figs. 7/9 style: median loss per activation with its interquartile band over seeds, log y.
+
+    Top: all runs. Bottom: only the runs that converged (the paper's Fig. 9 shows converged
+    ReLU runs).
+
+    Examples:
+        >>> fig = plot_loss_curves(run_xor(2, ("relu",), XorProtocol(max_steps=50)))
+        >>> [ax.get_title() for ax in fig.axes]
+        ['all runs', 'converged runs']
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH, 7.6), layout="constrained")
+    axes = fig.subplots(2, 1, sharex=True, sharey=True)
+    for ax, only_converged in zip(axes, (False, True)):
+        for activation in result.activations:
+            row = result.row(activation)
+            runs = result.converged[row] if only_converged else np.ones(len(result.seeds), bool)
+            if not runs.any():
+                continue
+            q25, median, q75 = np.quantile(result.curves[row][runs], [0.25, 0.5, 0.75], axis=0)
+            colour = COLOURS[activation]
+            ax.plot(result.curve_steps, median, color=colour, ls=LINESTYLES[activation], lw=1.6,
+                    label=f"{LABELS[activation]} (n={int(runs.sum())})")
+            ax.fill_between(result.curve_steps, q25, q75, color=colour, alpha=0.18, lw=0)
+        ax.axhline(result.protocol.threshold, color="black", lw=0.8, ls=":")
+        ax.set_yscale("log")
+        # Linear up to 100 steps, logarithmic beyond: ReLU runs converge in hundreds of steps,
+        # sigmoid runs in thousands.
+        ax.set_xscale("symlog", linthresh=100, linscale=0.5)
+        ax.set_xlim(0, result.curve_steps[-1])
+        ax.set_title("converged runs" if only_converged else "all runs")
+        ax.set_ylabel(f"loss ({result.protocol.loss})")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=9)
+        else:
+            ax.text(0.5, 0.5, "no run converged", transform=ax.transAxes, ha="center")
+    axes[1].set_xlabel("gradient step (linear to 100, then log)")
+    fig.suptitle(f"XOR 2-2-1, {len(result.seeds)} seeds: median loss and 25-75% band\n(dotted: threshold)")
+    return fig
+
+
+def plot_survival(result: XorResult) -> Any:
+    """Kaplan-Meier curves of steps-to-converge: the fraction of runs still above the threshold.
+
+    A ``+`` at the cap marks the censored runs (never converged within ``max_steps``).
+
+    Examples:
+        >>> fig = plot_survival(run_xor(2, ("relu",), XorProtocol(max_steps=50)))
+        >>> fig.axes[0].get_ylabel()
+        'fraction of runs not yet converged'
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH, 4.2), layout="constrained")
+    ax = fig.subplots()
+    cap = result.protocol.max_steps
+    first_event = result.steps[result.converged].min(initial=cap)
+    start = 10.0 ** math.floor(math.log10(max(first_event, 1)))  # the decade of the first convergence
+    for activation in result.activations:
+        row = result.row(activation)
+        times, survival = stats.kaplan_meier(result.steps[row], result.converged[row])
+        x = np.concatenate([[start], np.maximum(times, start), [cap]])
+        y = np.concatenate([[1.0], survival, [survival[-1] if survival.size else 1.0]])
+        colour = COLOURS[activation]
+        ax.step(x, y, where="post", color=colour, ls=LINESTYLES[activation], label=LABELS[activation])
+        if (~result.converged[row]).any():
+            ax.plot([cap], [y[-1]], marker="+", ms=12, mew=2, color=colour)
+    ax.set_xscale("log")
+    ax.set_xlim(start, cap * 1.3)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("gradient steps")
+    ax.set_ylabel("fraction of runs not yet converged")
+    ax.set_title(f"Kaplan-Meier, {len(result.seeds)} seeds (+: censored at {cap})")
+    ax.legend(fontsize=9)
+    return fig
+
+
+def _scatter_neurons(ax: Any, a: np.ndarray, b: np.ndarray, converged: np.ndarray, many: bool) -> None:
+    """One marker per run and hidden neuron; hollow for censored runs."""
+    for neuron, (marker, colour) in enumerate((("o", "tab:purple"), ("^", "tab:cyan"))):
+        for mask, filled in ((converged, True), (~converged, False)):
+            if mask.any():
+                ax.scatter(a[mask, neuron], b[mask, neuron], marker=marker, s=14 if many else 36,
+                           facecolors=colour if filled else "none", edgecolors=colour,
+                           alpha=0.6 if many else 0.9, linewidths=0.8, rasterized=many,
+                           label=f"neuron {neuron + 1}" + ("" if filled else " (censored)"))
+
+
+def plot_scale_location(result: XorResult) -> Any:
+    """Fig. 8 style: the learned (a, b) of both hidden neurons, one point per run and neuron.
+
+    The star is the start ``(a_init, b_init)``, (1, 0) by default: the ordinary activation.
+    Hollow markers are censored runs. Returns ``None`` when the run has no parametric activation.
+
+    Examples:
+        >>> result = run_xor(2, ("relu", "parametric_relu"), XorProtocol(max_steps=50))
+        >>> plot_scale_location(result).axes[0].get_xlabel()
+        'scale a'
+    """
+    from matplotlib.figure import Figure
+
+    parametric = [a for a in result.activations if is_parametric(a)]
+    if not parametric:
+        return None
+    fig = Figure(figsize=(WIDTH, 4.4 * len(parametric)), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(len(parametric), 1))
+    many = len(result.seeds) > 100  # rasterise big scatters so the SVG stays small
+    start = (result.protocol.a_init, result.protocol.b_init)
+    for ax, activation in zip(axes, parametric):
+        learned = result.parameters[activation]
+        _scatter_neurons(ax, learned["a1"], learned["b1"], result.converged[result.row(activation)], many)
+        ax.scatter([start[0]], [start[1]], marker="*", s=180, color="black", zorder=5,
+                   label=f"start (a, b) = ({start[0]:g}, {start[1]:g})")
+        ax.set_xlabel("scale a")
+        ax.set_ylabel("location b")
+        ax.set_title(f"{LABELS[activation]}: learned (a, b)")
+        ax.legend(fontsize=9)
+    return fig
+
+
+def save_figures(result: XorResult, out_dir: str | os.PathLike, stem: str) -> list[Path]:
+    """Save the figures as ``<stem>_<figure>.png`` (120 dpi) and ``.svg``; returns the paths written.
+
+    Examples:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     paths = save_figures(run_xor(2, ("relu",), XorProtocol(max_steps=50)), folder, "demo")
+        >>> [path.name for path in paths]
+        ['demo_loss_curves.png', 'demo_loss_curves.svg', 'demo_survival.png', 'demo_survival.svg']
+    """
+    figures = {"loss_curves": plot_loss_curves(result), "survival": plot_survival(result),
+               "scale_location": plot_scale_location(result)}
+    written: list[Path] = []
+    for name, fig in figures.items():
+        if fig is not None:
+            written += save_figure(fig, out_dir, f"{stem}_{name}")
+    return written
