@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup release book test bench clean
+.PHONY: setup release book test test-fast lint bench clean
 
 # PyTorch's index of CPU-only wheels. On Linux, PyPI's torch is the CUDA build (about 2.7 GB with its CUDA
 # libraries), so `make setup` takes torch from this index when it answers within 5 s; `torch==2.13.0` in
@@ -50,8 +50,18 @@ book: release
 
 # The whole test suite: the library, the graders (masters full marks, stubs zero), chapters in sync,
 # the book build with its leak check.
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest -n 2 --durations=15
+
+# The library's tier: no notebooks, no grader jail, no book, no browser (tests/conftest.py); under a minute.
+test-fast: setup
+	$(BIN)/python -m pytest -n 2 -m "not slow"
+
+# ruff (lint and format) and mypy, configured in pyproject.toml.
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 # Speed as ratios measured in one run (medians, min-max); writes results/bench/bench.json.
 bench: setup

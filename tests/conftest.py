@@ -1,4 +1,9 @@
-"""Shared fixtures' machinery."""
+"""Shared fixtures' machinery, and the test tiers.
+
+``make test`` runs everything. ``make test-fast`` runs the library's tier (``-m "not slow"``): every
+test in the modules below runs notebooks, kernels in the grader's jail, the book build or a browser,
+and is marked ``slow`` here, in one place.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +31,18 @@ def once_per_session(request, tmp_path_factory, name: str, build):
         if not saved.exists():
             saved.write_bytes(pickle.dumps(build(shared / name)))
         return pickle.loads(saved.read_bytes())
+
+
+SLOW_MODULES = {
+    "test_book", "test_site", "test_pipeline", "test_grading_chapters", "test_catalogues",
+    "test_grading_hostile", "test_selfcheck", "test_derivation_grading", "test_worked_example",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.parent.name == "tests" and item.path.stem in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
 
 
 BOOK_ROOT = Path(__file__).resolve().parents[1]

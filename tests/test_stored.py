@@ -5,8 +5,8 @@ downloads come from a local http.server, and any other connection fails the test
 from __future__ import annotations
 
 import functools
-import json
 import http.server
+import json
 import shutil
 import socket
 import threading
@@ -16,7 +16,7 @@ import pytest
 import tomllib
 import yaml
 
-from paramact import stored
+from paramact import cli, stored
 
 ROOT = Path(__file__).resolve().parents[1]
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -117,16 +117,16 @@ def test_manifest_matches_results_and_config():
 
 def test_check_fails_when_a_results_file_changes(tmp_path, capsys):
     course = copy_course(tmp_path / "course")
-    assert stored.main(["--check", "--root", str(course)]) == 0
+    assert cli.main(["results", "--check", "--root", str(course)]) == 0
     (course / "results" / "bench" / "new.json").write_text("{}")  # timings: not in the manifest
-    assert stored.main(["--check", "--root", str(course)]) == 0
+    assert cli.main(["results", "--check", "--root", str(course)]) == 0
     capsys.readouterr()
 
     changed = course / "results" / "xor" / "seeds10.json"
     changed.write_bytes(changed.read_bytes() + b" ")
     (course / "results" / "xor" / "seeds5.json").write_text("{}")
     (course / "results" / "mnist" / "mnist_relu.json").unlink()
-    assert stored.main(["--check", "--root", str(course)]) == 1
+    assert cli.main(["results", "--check", "--root", str(course)]) == 1
     report = capsys.readouterr().err
     assert stored.REGENERATE in report
     assert "results/xor/seeds10.json: changed" in report
@@ -134,8 +134,8 @@ def test_check_fails_when_a_results_file_changes(tmp_path, capsys):
     assert "results/mnist/mnist_relu.json: in the manifest, not in results/" in report
 
     regenerated = tmp_path / "manifest.json"
-    assert stored.main(["--write", "--root", str(course), "--manifest", str(regenerated)]) == 0
-    assert stored.main(["--check", "--root", str(course), "--manifest", str(regenerated)]) == 0
+    assert cli.main(["results", "--write", "--root", str(course), "--manifest", str(regenerated)]) == 0
+    assert cli.main(["results", "--check", "--root", str(course), "--manifest", str(regenerated)]) == 0
     assert "xor/seeds5.json" in stored.load_manifest(regenerated)["files"]
 
 
@@ -143,7 +143,7 @@ def test_check_fails_when_the_repository_moves(tmp_path, capsys):
     course = copy_course(tmp_path / "course")
     config = course / "_config.yml"
     config.write_text(config.read_text().replace("github.com/paramact-course/", "github.com/someone-else/"))
-    assert stored.main(["--check", "--root", str(course)]) == 1
+    assert cli.main(["results", "--check", "--root", str(course)]) == 1
     assert "raw.githubusercontent.com/someone-else/" in capsys.readouterr().err
 
 
@@ -282,7 +282,9 @@ def _cell(chapter: str, cell_id: str) -> str:
 
 def test_chapter_9_loads_every_stored_result_away_from_the_repository(away_from_repository, published, monkeypatch, capsys):
     monkeypatch.setenv(stored.RESULTS_URL_ENV, published.url)
-    namespace = {"json": json, "Path": Path, "np": __import__("numpy"), "LIVE": None,
+    from paramact.experiments import mnist as mnistexp
+
+    namespace = {"json": json, "Path": Path, "np": __import__("numpy"), "LIVE": None, "mnistexp": mnistexp,
                  "stored_result": stored.stored_result, "StoredResultUnavailable": stored.StoredResultUnavailable}
     exec(_cell("09_mnist", "cell-19"), namespace)
     assert set(namespace["STORED"]) == set(namespace["STEMS"]), capsys.readouterr().out

@@ -18,7 +18,7 @@ wheel have only the package. :func:`stored_result` gives the same verified file 
 
 The manifest lists every ``results/**/*.json`` except ``results/bench/`` (timings that ``make bench``
 rewrites on each machine; no chapter reads them). After changing results, regenerate it in the
-repository with ``python -m paramact.stored --write``; ``python -m paramact.stored --check`` exits 1 and
+repository with ``paramact results --write``; ``paramact results --check`` exits 1 and
 lists the differences when it is out of date (a test runs the same check).
 
 >>> path = stored_result("xor/seeds10.json")
@@ -31,12 +31,10 @@ lists the differences when it is out of date (a test runs the same check).
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
 import re
-import sys
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -47,7 +45,7 @@ RESULTS_URL_ENV = "PARAMACT_RESULTS_URL"
 RESULTS_DIR_ENV = "PARAMACT_RESULTS_DIR"
 # Folders of results/ left out of the manifest: make bench rewrites its timings on every machine.
 EXCLUDED_FOLDERS = ("bench",)
-REGENERATE = "python -m paramact.stored --write"
+REGENERATE = "paramact results --write"
 
 
 class StoredResultUnavailable(RuntimeError):
@@ -113,7 +111,9 @@ def stored_result(relative_path: str) -> Path:
     entry = manifest["files"].get(key)
     if entry is None:
         known = ", ".join(sorted(manifest["files"]))
-        raise UnknownStoredResult(f"no stored result {relative_path!r}; the known ones are: {known}")
+        raise UnknownStoredResult(
+            f"no stored result {relative_path!r}; the known ones are: {known}"
+        )
     root = find_repository()
     if root is not None:
         return _from_repository(root, key, entry)
@@ -161,7 +161,7 @@ def _download(key: str, entry: dict[str, Any], raw_base: str) -> Path:
             f"stored result {key!r}: the file downloaded from {url} does not have the SHA-256 that this "
             f"package records ({entry['sha256']}), so it was discarded. The published results have changed "
             f"since this package was built, or the download was altered: reinstall the course package "
-            f"(`pip install --upgrade --force-reinstall \"paramact @ git+{repository}\"`). No course "
+            f'(`pip install --upgrade --force-reinstall "paramact @ git+{repository}"`). No course '
             f"repository was found here (a folder holding _toc.yml and results/ above {Path.cwd()} or "
             f"above {PACKAGE_DIR}). Or " + elsewhere
         ) from error
@@ -196,10 +196,16 @@ def raw_base_of(root: Path) -> str:
     """
     import yaml  # the authors' tools have it (jupyter-book needs it); reading results does not
 
-    repository = (yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}).get("repository", {})
-    match = re.fullmatch(r"https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?", str(repository.get("url", "")))
+    repository = (yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}).get(
+        "repository", {}
+    )
+    match = re.fullmatch(
+        r"https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?", str(repository.get("url", ""))
+    )
     if match is None:
-        raise ValueError(f"{root / '_config.yml'}: repository.url {repository.get('url')!r} is not a GitHub repository")
+        raise ValueError(
+            f"{root / '_config.yml'}: repository.url {repository.get('url')!r} is not a GitHub repository"
+        )
     return f"https://raw.githubusercontent.com/{match[1]}/{match[2]}/{repository.get('branch') or 'main'}"
 
 
@@ -224,7 +230,9 @@ def manifest_differences(root: Path, manifest: dict[str, Any]) -> list[str]:
     actual = build_manifest(root)
     lines = []
     if manifest.get("raw_base") != actual["raw_base"]:
-        lines.append(f"raw_base: the manifest has {manifest.get('raw_base')!r}, _config.yml gives {actual['raw_base']!r}")
+        lines.append(
+            f"raw_base: the manifest has {manifest.get('raw_base')!r}, _config.yml gives {actual['raw_base']!r}"
+        )
     recorded = manifest.get("files", {})
     for key in sorted(set(recorded) | set(actual["files"])):
         if key not in actual["files"]:
@@ -232,7 +240,9 @@ def manifest_differences(root: Path, manifest: dict[str, Any]) -> list[str]:
         elif key not in recorded:
             lines.append(f"results/{key}: in results/, not in the manifest")
         elif recorded[key] != actual["files"][key]:
-            lines.append(f"results/{key}: changed (manifest {recorded[key]}, file {actual['files'][key]})")
+            lines.append(
+                f"results/{key}: changed (manifest {recorded[key]}, file {actual['files'][key]})"
+            )
     return lines
 
 
@@ -240,32 +250,3 @@ def write_manifest(root: Path, path: Path = MANIFEST_PATH) -> dict[str, Any]:
     manifest = build_manifest(root)
     Path(path).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return manifest
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m paramact.stored", description="The manifest of the stored results (paramact.stored).")
-    action = parser.add_mutually_exclusive_group(required=True)
-    action.add_argument("--write", action="store_true", help="regenerate the manifest from results/ and _config.yml")
-    action.add_argument("--check", action="store_true", help="exit 1, listing the differences, if it is out of date")
-    parser.add_argument("--root", type=Path, help="the course repository (default: found from here)")
-    parser.add_argument("--manifest", type=Path, default=MANIFEST_PATH, help="default: the package's own")
-    args = parser.parse_args(argv)
-    root = args.root or find_repository()
-    if root is None:
-        parser.error("no course repository here (a folder holding _toc.yml and results/): give --root")
-    if args.write:
-        manifest = write_manifest(root, args.manifest)
-        sys.stdout.write(f"{args.manifest}: {len(manifest['files'])} results files, raw base {manifest['raw_base']}\n")
-        return 0
-    differences = manifest_differences(root, load_manifest(args.manifest))
-    if differences:
-        sys.stderr.write(f"{args.manifest} is out of date (run `{REGENERATE}`):\n")
-        sys.stderr.writelines(f"  {line}\n" for line in differences)
-        return 1
-    sys.stdout.write(f"{args.manifest} matches {root / 'results'}\n")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

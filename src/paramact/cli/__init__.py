@@ -1,7 +1,8 @@
 """The ``paramact`` command line: every subcommand's arguments, and one error policy.
 
 The subcommands: ``xor`` and ``mnist`` (the experiments), ``data fetch`` (the data sets),
-``release`` and ``leaks`` (the course's chapters and site), ``grade`` and ``check`` (grading).
+``release`` and ``leaks`` (the course's chapters and site), ``results`` (the manifest of the
+stored results), ``grade`` and ``check`` (grading).
 This package parses the arguments, calls the domain functions and prints what they return; the
 domain modules raise typed errors and never print them or exit. Its modules:
 :mod:`~paramact.cli.policy` (the exit statuses below, shared helpers),
@@ -12,7 +13,8 @@ Exit status (the same for every subcommand, also in ``paramact --help``):
 
 * 0: success;
 * 1: the work ran and found a problem (``check``: a test cell fails; ``leaks``: solution text
-  reached the site; ``release --check``: the chapters are out of sync);
+  reached the site; ``release --check``: the chapters are out of sync; ``results --check``: the
+  manifest of the stored results is out of date);
 * 2: a usage error (argparse) or invalid input: a ``ValueError`` from validation, a user-given
   path that does not exist, the course's own input errors (``CourseError``, ``SubmissionError``);
   the message is ``paramact <command>: error: <message>`` on stderr;
@@ -69,6 +71,7 @@ SUBCOMMANDS: dict[str, Callable[[Any], None]] = {
     "data": experiments.add_data,
     "release": course.add_release,
     "leaks": course.add_leaks,
+    "results": course.add_results,
     "grade": course.add_grade,
     "check": course.add_check,
 }

@@ -90,6 +90,46 @@ def run_leaks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def add_results(subparsers: Any) -> None:
+    parser = add_subcommand(subparsers, "results")
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument(
+        "--write", action="store_true", help="regenerate the manifest from results/ and _config.yml"
+    )
+    action.add_argument(
+        "--check", action="store_true", help="exit 1, listing the differences, if it is out of date"
+    )
+    parser.add_argument(
+        "--root", type=Path, help="the course repository (default: found from here)"
+    )
+    parser.add_argument("--manifest", type=Path, help="default: the package's own")
+    parser.set_defaults(handler=run_results)
+
+
+def run_results(args: argparse.Namespace) -> int:
+    from paramact import stored
+
+    root = args.root or stored.find_repository()
+    if root is None:
+        raise UsageError(
+            "no course repository here (a folder holding _toc.yml and results/): give --root"
+        )
+    manifest_path = args.manifest or stored.MANIFEST_PATH
+    if args.write:
+        manifest = stored.write_manifest(root, manifest_path)
+        print(
+            f"{manifest_path}: {len(manifest['files'])} results files, raw base {manifest['raw_base']}"
+        )
+        return EXIT_OK
+    differences = stored.manifest_differences(root, stored.load_manifest(manifest_path))
+    if differences:
+        print(f"{manifest_path} is out of date (run `{stored.REGENERATE}`):", file=sys.stderr)
+        print("\n".join(f"  {line}" for line in differences), file=sys.stderr)
+        return EXIT_PROBLEM
+    print(f"{manifest_path} matches {root / 'results'}")
+    return EXIT_OK
+
+
 # --- grade, check ------------------------------------------------------------------------
 
 

@@ -91,6 +91,7 @@ def wrote(paths: Sequence[Path]) -> str:
 
 #: subcommand -> its one-line summary in ``paramact --help`` (which imports no subcommand's module)
 SUMMARIES = {
+    "results": "the checksums of the stored results that chapters read (paramact.stored)",
     "xor": "reproduce the XOR experiment (Table 2, Figs. 7-9) of Kong & Ko (2021)",
     "mnist": "MNIST experiment of section IV.2: plain vs parametric sigmoid / ReLU",
     "data": "download / verify the data sets (MNIST, Fashion-MNIST)",
