@@ -49,7 +49,12 @@ def timed(function, repeats: int) -> dict:
         start = time.perf_counter()
         function()
         seconds.append(time.perf_counter() - start)
-    return {"median_s": statistics.median(seconds), "min_s": min(seconds), "max_s": max(seconds), "repeats": repeats}
+    return {
+        "median_s": statistics.median(seconds),
+        "min_s": min(seconds),
+        "max_s": max(seconds),
+        "repeats": repeats,
+    }
 
 
 def epoch_gflop(n: int = N_TRAIN) -> float:
@@ -63,7 +68,7 @@ def matmul_gflops(repeats: int) -> dict:
     best = {}
     for size in (1024, 2048, 3072):
         a, b = torch.randn(size, size), torch.randn(size, size)
-        timing = timed(lambda: torch.mm(a, b), repeats)
+        timing = timed(lambda a=a, b=b: torch.mm(a, b), repeats)
         best[size] = 2 * size**3 / timing["min_s"] / 1e9
     return {"gflops": max(best.values()), "by_size": best}
 
@@ -80,7 +85,7 @@ def mnist_epochs(repeats: int, device: str = "cpu") -> dict:
         model = build_model(activation).to(device)
         optimizer = make_optimizer(model, lr=0.1)
 
-        def epoch():
+        def epoch(model=model, optimizer=optimizer):
             train_epoch(model, optimizer, x, y, BATCH, generator)
             if device == "cuda":
                 torch.cuda.synchronize()
@@ -96,7 +101,9 @@ def numpy_epoch(repeats: int) -> dict:
     rng = np.random.default_rng(0)
     x = rng.random((N_TRAIN, INPUTS), dtype=np.float32)
     y = rng.integers(0, CLASSES, N_TRAIN)
-    net = MLP([INPUTS, HIDDEN, CLASSES], hidden="sigmoid", output="softmax", seed=0, dtype=np.float32)
+    net = MLP(
+        [INPUTS, HIDDEN, CLASSES], hidden="sigmoid", output="softmax", seed=0, dtype=np.float32
+    )
     optimizer = SGD(0.1)
     return timed(lambda: train(net, optimizer, x, y, epochs=1, batch_size=BATCH, rng=rng), repeats)
 
@@ -104,7 +111,9 @@ def numpy_epoch(repeats: int) -> dict:
 def xor_speedup(quick: bool) -> dict:
     from paramact.experiments.xor import measure_speedup
 
-    return measure_speedup(100 if quick else 1000, sample_size=3 if quick else 5, repeats=1 if quick else 3)
+    return measure_speedup(
+        100 if quick else 1000, sample_size=3 if quick else 5, repeats=1 if quick else 3
+    )
 
 
 def book_builds() -> dict:
@@ -117,15 +126,20 @@ def book_builds() -> dict:
         builds = {}
         for kind in ("cold", "warm"):
             start = time.perf_counter()
-            subprocess.run([jupyter_book, "build", str(ROOT), "--path-output", scratch], check=True,
-                           capture_output=True)
+            subprocess.run(
+                [jupyter_book, "build", str(ROOT), "--path-output", scratch],
+                check=True,
+                capture_output=True,
+            )
             builds[kind] = time.perf_counter() - start
     chapters = {}
     for notebook in sorted((ROOT / "chapters").glob("*/*.ipynb")):
         master = ROOT / "solutions" / notebook.parent.name / notebook.name
         nb = nbformat.read(master, as_version=4)
         start = time.perf_counter()
-        NotebookClient(nb, timeout=600, resources={"metadata": {"path": str(master.parent)}}).execute()
+        NotebookClient(
+            nb, timeout=600, resources={"metadata": {"path": str(master.parent)}}
+        ).execute()
         chapters[notebook.parent.name] = time.perf_counter() - start
     return {"cold_s": builds["cold"], "warm_s": builds["warm"], "chapter_s": chapters}
 
@@ -139,14 +153,27 @@ def grading_throughput(count: int) -> dict:
         for index in range(count):
             shutil.copy(master, folder / f"student{index:03d}.ipynb")
         start = time.perf_counter()
-        subprocess.run([str(Path(sys.executable).parent / "paramact"), "grade", str(folder), "--out",
-                        str(Path(scratch) / "grades"), "--chapter", "01_perceptron"], check=True,
-                       capture_output=True, cwd=ROOT)
+        subprocess.run(
+            [
+                str(Path(sys.executable).parent / "paramact"),
+                "grade",
+                str(folder),
+                "--out",
+                str(Path(scratch) / "grades"),
+                "--chapter",
+                "01_perceptron",
+            ],
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
         seconds = time.perf_counter() - start
     return {"submissions": count, "total_s": seconds, "per_submission_s": seconds / count}
 
 
-def one_notebook(chapters=("01_perceptron", "06_parametric_activations", "10_what_a_and_b_do")) -> dict:
+def one_notebook(
+    chapters=("01_perceptron", "06_parametric_activations", "10_what_a_and_b_do"),
+) -> dict:
     """Grading one notebook against its own plain run: cold (no cached key) and warm, with and without
     ``--chapter`` (without it the chapter is recognised from the notebook's cells)."""
     import nbformat
@@ -158,18 +185,28 @@ def one_notebook(chapters=("01_perceptron", "06_parametric_activations", "10_wha
         master = next((ROOT / "solutions" / chapter).glob("*.ipynb"))
         nb = nbformat.read(master, as_version=4)
         start = time.perf_counter()
-        NotebookClient(nb, timeout=600, resources={"metadata": {"path": str(master.parent)}}).execute()
+        NotebookClient(
+            nb, timeout=600, resources={"metadata": {"path": str(master.parent)}}
+        ).execute()
         found[chapter] = {"plain_s": time.perf_counter() - start}
         with tempfile.TemporaryDirectory(prefix="paramact-bench-one-") as scratch:
             folder = Path(scratch) / "submissions"
             folder.mkdir()
             shutil.copy(master, folder / "student.ipynb")
             environment = {**os.environ, "PARAMACT_CACHE": str(Path(scratch) / "cache")}
-            for kind, extra in (("cold_chapter_s", ["--chapter", chapter]), ("warm_chapter_s", ["--chapter", chapter]),
-                                ("warm_recognised_s", [])):
+            for kind, extra in (
+                ("cold_chapter_s", ["--chapter", chapter]),
+                ("warm_chapter_s", ["--chapter", chapter]),
+                ("warm_recognised_s", []),
+            ):
                 start = time.perf_counter()
-                subprocess.run([paramact, "grade", str(folder), "--out", str(Path(scratch) / kind), *extra],
-                               check=True, capture_output=True, cwd=ROOT, env=environment)
+                subprocess.run(
+                    [paramact, "grade", str(folder), "--out", str(Path(scratch) / kind), *extra],
+                    check=True,
+                    capture_output=True,
+                    cwd=ROOT,
+                    env=environment,
+                )
                 found[chapter][kind] = time.perf_counter() - start
     return found
 
@@ -186,12 +223,25 @@ def mnist_lines(report: dict, repeats: int) -> list[str]:
     floor = matmul_gflops(repeats)
     floor_s = epoch_gflop() / floor["gflops"]
     epochs = mnist_epochs(repeats)
-    report["mnist"] = {"epoch_gflop": epoch_gflop(), "matmul": floor, "floor_s": floor_s, "epochs": epochs}
-    lines = [f"MNIST epoch ({epoch_gflop():.1f} GFLOP; matmul {floor['gflops']:.0f} GFLOP/s -> floor {floor_s:.3f} s)"]
+    report["mnist"] = {
+        "epoch_gflop": epoch_gflop(),
+        "matmul": floor,
+        "floor_s": floor_s,
+        "epochs": epochs,
+    }
+    lines = [
+        f"MNIST epoch ({epoch_gflop():.1f} GFLOP; matmul {floor['gflops']:.0f} GFLOP/s -> floor {floor_s:.3f} s)"
+    ]
     for name, timing in epochs.items():
         plain = epochs.get(name.replace("parametric_", ""), timing)
-        versus_plain = f", x{timing['median_s'] / plain['median_s']:.2f} of plain" if name.startswith("parametric") else ""
-        lines.append(f"  {name:22s} {span(timing):28s} x{timing['median_s'] / floor_s:5.2f} of floor{versus_plain}")
+        versus_plain = (
+            f", x{timing['median_s'] / plain['median_s']:.2f} of plain"
+            if name.startswith("parametric")
+            else ""
+        )
+        lines.append(
+            f"  {name:22s} {span(timing):28s} x{timing['median_s'] / floor_s:5.2f} of floor{versus_plain}"
+        )
     return lines
 
 
@@ -218,21 +268,26 @@ def xor_lines(report: dict, quick: bool) -> list[str]:
     xor = xor_speedup(quick)
     report["xor"] = xor
     batched = statistics.median(xor["batched_seconds"])
-    return [f"XOR batched vs per-trial loop: x{xor['speedup']:.0f} (batched median {batched:.1f} s)"]
+    return [
+        f"XOR batched vs per-trial loop: x{xor['speedup']:.0f} (batched median {batched:.1f} s)"
+    ]
 
 
 def book_lines(report: dict) -> list[str]:
     book = book_builds()
     report["book"] = book
-    return ([f"Book build: cold {book['cold_s']:.1f} s, warm {book['warm_s']:.1f} s"]
-            + [f"  {name:26s} {seconds:6.1f} s" for name, seconds in book["chapter_s"].items()])
+    return [f"Book build: cold {book['cold_s']:.1f} s, warm {book['warm_s']:.1f} s"] + [
+        f"  {name:26s} {seconds:6.1f} s" for name, seconds in book["chapter_s"].items()
+    ]
 
 
 def grading_lines(report: dict, quick: bool) -> list[str]:
     grading = grading_throughput(10 if quick else 50)
     report["grading"] = grading
-    return [f"Grading {grading['submissions']} submissions: {grading['total_s']:.1f} s, "
-            f"{grading['per_submission_s']:.2f} s per submission"]
+    return [
+        f"Grading {grading['submissions']} submissions: {grading['total_s']:.1f} s, "
+        f"{grading['per_submission_s']:.2f} s per submission"
+    ]
 
 
 def one_lines(report: dict) -> list[str]:
@@ -240,24 +295,35 @@ def one_lines(report: dict) -> list[str]:
     report["grading_one_notebook"] = one
     lines = ["Grading one notebook (seconds; x = ratio to its plain run)"]
     for chapter, t in one.items():
-        lines.append(f"  {chapter:26s} plain {t['plain_s']:5.1f}  cold key {t['cold_chapter_s']:5.1f} "
-                     f"(x{t['cold_chapter_s'] / t['plain_s']:.1f})  cached {t['warm_chapter_s']:5.1f} "
-                     f"(x{t['warm_chapter_s'] / t['plain_s']:.1f})  no --chapter {t['warm_recognised_s']:5.1f} "
-                     f"(x{t['warm_recognised_s'] / t['plain_s']:.1f})")
+        lines.append(
+            f"  {chapter:26s} plain {t['plain_s']:5.1f}  cold key {t['cold_chapter_s']:5.1f} "
+            f"(x{t['cold_chapter_s'] / t['plain_s']:.1f})  cached {t['warm_chapter_s']:5.1f} "
+            f"(x{t['warm_chapter_s'] / t['plain_s']:.1f})  no --chapter {t['warm_recognised_s']:5.1f} "
+            f"(x{t['warm_recognised_s'] / t['plain_s']:.1f})"
+        )
     return lines
 
 
 def main(argv=None) -> int:
     from paramact.experiments.common import environment
 
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions and seeds (a smoke run)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer repetitions and seeds (a smoke run)"
+    )
     parser.add_argument("--only", nargs="+", choices=CHOICES, help="run only these")
-    parser.add_argument("--out", default=str(ROOT / "results" / "bench"), help="folder for bench.json")
+    parser.add_argument(
+        "--out", default=str(ROOT / "results" / "bench"), help="folder for bench.json"
+    )
     args = parser.parse_args(argv)
     wanted = set(args.only or CHOICES)
     repeats = 2 if args.quick else 5
-    report = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": environment()}
+    report = {
+        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": environment(),
+    }
     sections = [
         ("mnist", lambda: mnist_lines(report, repeats)),
         ("numpy", lambda: numpy_lines(report, repeats)),

@@ -34,8 +34,15 @@ def once_per_session(request, tmp_path_factory, name: str, build):
 
 
 SLOW_MODULES = {
-    "test_book", "test_site", "test_pipeline", "test_grading_chapters", "test_catalogues",
-    "test_grading_hostile", "test_selfcheck", "test_derivation_grading", "test_worked_example",
+    "test_book",
+    "test_site",
+    "test_pipeline",
+    "test_grading_chapters",
+    "test_catalogues",
+    "test_grading_hostile",
+    "test_selfcheck",
+    "test_derivation_grading",
+    "test_worked_example",
 }
 
 
@@ -51,12 +58,24 @@ BOOK_ROOT = Path(__file__).resolve().parents[1]
 def _build_book(folder: Path) -> dict:
     """``jupyter-book build -W`` of the whole course into ``folder``: its exit code, log tail and html path."""
     build = subprocess.run(
-        [str(Path(sys.executable).parent / "jupyter-book"), "build", str(BOOK_ROOT), "-W", "-n", "--keep-going",
-         "--path-output", str(folder)],
-        capture_output=True, text=True,
+        [
+            str(Path(sys.executable).parent / "jupyter-book"),
+            "build",
+            str(BOOK_ROOT),
+            "-W",
+            "-n",
+            "--keep-going",
+            "--path-output",
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
     )
-    return {"returncode": build.returncode, "log": build.stdout[-4000:] + build.stderr[-4000:],
-            "html": folder / "_build" / "html"}
+    return {
+        "returncode": build.returncode,
+        "log": build.stdout[-4000:] + build.stderr[-4000:],
+        "html": folder / "_build" / "html",
+    }
 
 
 @pytest.fixture(scope="session")

@@ -137,13 +137,16 @@ def test_softmax_any_axis_and_huge_inputs():
         for axis in (0, 1, 2, -1):
             s = act.softmax(x, axis=axis)
             np.testing.assert_allclose(s.sum(axis=axis), 1.0)
-            np.testing.assert_allclose(s, torch.softmax(torch.tensor(x), dim=axis).numpy(),
-                                       atol=1e-15)
-    np.testing.assert_allclose(act.softmax(np.array([1.0, 2.0]) + 1e4),
-                               act.softmax(np.array([1.0, 2.0])))
+            np.testing.assert_allclose(
+                s, torch.softmax(torch.tensor(x), dim=axis).numpy(), atol=1e-15
+            )
+    np.testing.assert_allclose(
+        act.softmax(np.array([1.0, 2.0]) + 1e4), act.softmax(np.array([1.0, 2.0]))
+    )
 
 
 # --- parametric activations ---------------------------------------------------------------
+
 
 def random_yab(seed=0, n=6, c=4):
     rng = np.random.default_rng(seed)

@@ -17,13 +17,15 @@ def test_secret_lines_cover_solutions_and_hidden_tests_but_not_the_release():
     assert "### BEGIN SOLUTION" in secrets and "### END HIDDEN TESTS" in secrets
     assert "return (np.asarray(u) > 0).astype(np.float64)" in secrets
     public = RELEASE.read_text()
-    assert all(s not in public for s in secrets if not s.startswith("###")), "a secret line is in the release"
+    assert all(s not in public for s in secrets if not s.startswith("###")), (
+        "a secret line is in the release"
+    )
 
 
 def test_leak_check_finds_a_solution_line_hidden_in_highlighted_html(tmp_path):
     (tmp_path / "page.html").write_text(
         '<pre><span class="k">return</span> <span class="p">(</span>np<span class="o">.</span>asarray(u) '
-        '&gt; 0).astype(np.float64)</pre>'
+        "&gt; 0).astype(np.float64)</pre>"
     )
     leaks = find_leaks(ROOT, tmp_path)
     assert [leak.secret for leak in leaks] == ["return (np.asarray(u) > 0).astype(np.float64)"]

@@ -12,9 +12,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from catalogues import chapters
 from conftest import once_per_session
+
 from paramact.grader.grading import grade_batch
 from paramact.grader.notebook import is_answer
 from paramact.grader.sandbox import Limits
@@ -46,26 +46,39 @@ def grade_chapter(chapter: str, base: Path) -> dict:
     module = CATALOGUES[chapter]
     folder.mkdir(parents=True)
     for name, answers in module.HONEST.items():
-        (folder / f"honest-{name}.ipynb").write_text(json.dumps(build(master, answers)), encoding="utf-8")
+        (folder / f"honest-{name}.ipynb").write_text(
+            json.dumps(build(master, answers)), encoding="utf-8"
+        )
     for wrong in module.WRONG:
-        (folder / f"wrong-{wrong.name}.ipynb").write_text(json.dumps(build(master, wrong.answers)), encoding="utf-8")
+        (folder / f"wrong-{wrong.name}.ipynb").write_text(
+            json.dumps(build(master, wrong.answers)), encoding="utf-8"
+        )
     results, _ = grade_batch(course, folder, [chapter], LIMITS, jobs=2, progress=False)
     return {result.student: result for result in results}
 
 
 @pytest.fixture(scope="module", params=sorted(CATALOGUES))
 def graded(request, tmp_path_factory):
-    return request.param, once_per_session(request, tmp_path_factory, f"catalogue-{request.param}",
-                                           lambda base: grade_chapter(request.param, base))
+    return request.param, once_per_session(
+        request,
+        tmp_path_factory,
+        f"catalogue-{request.param}",
+        lambda base: grade_chapter(request.param, base),
+    )
 
 
 def test_catalogues_are_large_enough():
     assert len(CATALOGUES) == 10
     assert len(HONEST) >= 60
     for chapter, module in CATALOGUES.items():
-        master = json.loads(next((ROOT / "solutions" / chapter).glob("*.ipynb")).read_text(encoding="utf-8"))
-        exercises = [cell["metadata"]["nbgrader"]["grade_id"] for cell in master["cells"]
-                     if cell["metadata"].get("nbgrader", {}).get("grade")]
+        master = json.loads(
+            next((ROOT / "solutions" / chapter).glob("*.ipynb")).read_text(encoding="utf-8")
+        )
+        exercises = [
+            cell["metadata"]["nbgrader"]["grade_id"]
+            for cell in master["cells"]
+            if cell["metadata"].get("nbgrader", {}).get("grade")
+        ]
         covered = [wrong.exercise for wrong in module.WRONG]
         thin = [exercise for exercise in exercises if covered.count(exercise) < 2]
         assert not thin, f"{chapter}: fewer than two wrong answers for {thin}"
@@ -79,7 +92,9 @@ def test_honest_answers_earn_full_marks(graded):
             continue
         result = results[f"honest-{name}"]
         short = {e.grade_id: e.reason for e in result.exercises if e.points != e.max_points}
-        assert result.error is None and not short, f"{chapter} honest {name}: {result.error or short}"
+        assert result.error is None and not short, (
+            f"{chapter} honest {name}: {result.error or short}"
+        )
 
 
 def test_a_mistake_costs_its_own_exercise_with_a_reason_that_names_it(graded):
@@ -96,9 +111,14 @@ def test_a_mistake_costs_its_own_exercise_with_a_reason_that_names_it(graded):
         elif target.points == target.max_points:
             problems.append(f"{wrong.name}: earned full marks on {wrong.exercise}")
         elif not any(part.lower() in target.reason.lower() for part in wrong.message.split("|")):
-            problems.append(f"{wrong.name}: reason {target.reason!r} does not say {wrong.message!r}")
-        others = {e.grade_id: e.reason for e in result.exercises
-                  if e.grade_id not in (wrong.exercise, *wrong.also) and e.points != e.max_points}
+            problems.append(
+                f"{wrong.name}: reason {target.reason!r} does not say {wrong.message!r}"
+            )
+        others = {
+            e.grade_id: e.reason
+            for e in result.exercises
+            if e.grade_id not in (wrong.exercise, *wrong.also) and e.points != e.max_points
+        }
         if others:
             problems.append(f"{wrong.name}: also lost points on {others}")
     assert not problems, "\n".join(problems)

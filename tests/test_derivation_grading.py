@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from conftest import once_per_session
-from paramact.grader.grading import grade_batch
+
 from paramact.grader.diagnosis import gradient_problem
-from paramact_kernel.expressions import ExpressionError, judge_expression, parse
+from paramact.grader.grading import grade_batch
 from paramact.grader.sandbox import Limits
+from paramact_kernel.expressions import ExpressionError, judge_expression, parse
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "06_parametric_activations"
@@ -35,74 +35,204 @@ class Mutant:
     source: str
     exercise: str  # the test cell that must lose points
     feedback: str  # what its reason must say
-    also: tuple[str, ...] = ()  # later exercises that build on the wrong answer and so lose points too
+    also: tuple[
+        str, ...
+    ] = ()  # later exercises that build on the wrong answer and so lose points too
 
 
-SIGMOID_GRADS = '''
+SIGMOID_GRADS = """
 def parametric_sigmoid_grads(y, a, b):
     y, a, b = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (y, a, b)))
     {body}
-'''
-BACKWARD = '''
+"""
+BACKWARD = """
 def parametric_sigmoid_backward(dout, cache):
     y, a, b = cache
     dz_dy, dz_da, dz_db = parametric_sigmoid_grads(y, a, b)
     {body}
-'''
-RELU_GRADS = '''
+"""
+RELU_GRADS = """
 def parametric_relu_grads(y, a, b):
     y, a, b = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (y, a, b)))
     active = {condition}
     return np.where(active, a, 0.0), np.where(active, {dz_da}, 0.0), np.where(active, {dz_db}, 0.0)
-'''
+"""
 STABLE_S = "s = np.where(y >= b, 1 / (1 + np.exp(-np.abs(y - b))), np.exp(-np.abs(y - b)) / (1 + np.exp(-np.abs(y - b))))"
 
 MUTANTS = [
-    Mutant("dy_sigmoid_rule_on_z", "dz_dy_answer", 'dz_dy = "z*(1 - z)"', "dz_dy_tests", "sigmoid rule s(1 - s) with z in place of s"),
+    Mutant(
+        "dy_sigmoid_rule_on_z",
+        "dz_dy_answer",
+        'dz_dy = "z*(1 - z)"',
+        "dz_dy_tests",
+        "sigmoid rule s(1 - s) with z in place of s",
+    ),
     Mutant("dy_sign", "dz_dy_answer", 'dz_dy = "-z*(1 - z/a)"', "dz_dy_tests", "wrong sign"),
-    Mutant("dy_missing_a", "dz_dy_answer", 'dz_dy = "sigmoid(y - b)*(1 - sigmoid(y - b))"', "dz_dy_tests", "missing a factor a"),
-    Mutant("dy_call_syntax", "dz_dy_answer", 'dz_dy = "z(1 - z/a)"', "dz_dy_tests", "reads as calling z"),
-    Mutant("dy_unknown_name", "dz_dy_answer", 'dz_dy = "x*(1 - x)"', "dz_dy_tests", "unknown name: use y, a, b, z"),
+    Mutant(
+        "dy_missing_a",
+        "dz_dy_answer",
+        'dz_dy = "sigmoid(y - b)*(1 - sigmoid(y - b))"',
+        "dz_dy_tests",
+        "missing a factor a",
+    ),
+    Mutant(
+        "dy_call_syntax",
+        "dz_dy_answer",
+        'dz_dy = "z(1 - z/a)"',
+        "dz_dy_tests",
+        "reads as calling z",
+    ),
+    Mutant(
+        "dy_unknown_name",
+        "dz_dy_answer",
+        'dz_dy = "x*(1 - x)"',
+        "dz_dy_tests",
+        "unknown name: use y, a, b, z",
+    ),
     Mutant("da_extra_a", "dz_da_answer", 'dz_da = "z"', "dz_da_tests", "extra factor a"),
-    Mutant("da_flipped_exponent", "dz_da_answer", 'dz_da = "1/(1 + exp(y - b))"', "dz_da_tests", "sign of y - b flipped"),
-    Mutant("db_paper_misprint", "dz_db_answer", 'dz_db = "z*(z - 1)/a"', "dz_db_tests", "misprinted eq. (14)"),
-    Mutant("db_is_dy", "dz_db_answer", 'dz_db = "z*(1 - z/a)"', "dz_db_tests", "inner derivative du/db = -1"),
-    Mutant("chain_missing_upstream", "chain_answer", 'dL_da = "z/a"\ndL_db = "g*z*(z - a)/a"', "chain_tests", "missing the upstream gradient"),
-    Mutant("chain_paper_misprint", "chain_answer", 'dL_da = "g*z/a"\ndL_db = "g*z*(z - 1)/a"', "chain_tests", "repeats the paper's misprint"),
-    Mutant("chain_not_a_string", "chain_answer", 'dL_da = 0.5\ndL_db = "g*z*(z - a)/a"', "chain_tests",
-           "got a float, expected the text of an expression"),
-    Mutant("relu_da_forgets_location", "relu_partials_answer", 'relu_dz_dy = "a"\nrelu_dz_da = "y"\nrelu_dz_db = "-a"',
-           "relu_partials_tests", "forgets the location"),
-    Mutant("relu_db_sign", "relu_partials_answer", 'relu_dz_dy = "a"\nrelu_dz_da = "y - b"\nrelu_dz_db = "a"',
-           "relu_partials_tests", "wrong sign"),
-    Mutant("relu_left_kink", "relu_grads_answer", RELU_GRADS.format(condition="y > b", dz_da="y - b", dz_db="-a"),
-           "relu_grads_tests", "exactly at the kink"),
-    Mutant("relu_grads_db_sign", "relu_grads_answer", RELU_GRADS.format(condition="y >= b", dz_da="y - b", dz_db="a"),
-           "relu_grads_tests", "wrong sign"),
-    Mutant("grads_divide_by_a", "sigmoid_grads_answer",
-           SIGMOID_GRADS.format(body=f"{STABLE_S}\n    z = a * s\n    return z * (1 - z / a), z / a, z * (z - a) / a"),
-           "sigmoid_grads_tests", "not finite"),
-    Mutant("grads_naive_exp", "sigmoid_grads_answer",
-           SIGMOID_GRADS.format(body="e = np.exp(-(y - b))\n    return a * e / (1 + e) ** 2, 1 / (1 + e), -a * e / (1 + e) ** 2"),
-           "sigmoid_grads_tests", "not finite"),
-    Mutant("grads_paper_db", "sigmoid_grads_answer",
-           SIGMOID_GRADS.format(body=f"{STABLE_S}\n    z = a * s\n    return a * s * (1 - s), s, z * (z - 1) / a"),
-           "sigmoid_grads_tests", "paper's misprinted", also=("backward_tests",)),
-    Mutant("backward_not_summed", "backward_answer", BACKWARD.format(body="return dout * dz_dy, dout * dz_da, dout * dz_db"),
-           "backward_tests", "sum it over the batch"),
-    Mutant("backward_mean", "backward_answer",
-           BACKWARD.format(body="return dout * dz_dy, np.mean(dout * dz_da, axis=0), np.mean(dout * dz_db, axis=0)"),
-           "backward_tests", "averaged over the batch"),
-    Mutant("backward_wrong_axis", "backward_answer",
-           BACKWARD.format(body="return dout * dz_dy, np.sum(dout * dz_da, axis=1), np.sum(dout * dz_db, axis=1)"),
-           "backward_tests", "not over the neurons"),
-    Mutant("backward_no_upstream", "backward_answer",
-           BACKWARD.format(body="return dz_dy, np.sum(dz_da, axis=0), np.sum(dz_db, axis=0)"),
-           "backward_tests", "missing the factor dout"),
-    Mutant("backward_paper_db", "backward_answer",
-           BACKWARD.format(body="z = a * dz_da\n    return dout * dz_dy, np.sum(dout * dz_da, axis=0), np.sum(dout * z * (z - 1) / a, axis=0)"),
-           "backward_tests", "paper's misprinted"),
-    Mutant("paper_check_one_sided", "paper_check_answer", '''
+    Mutant(
+        "da_flipped_exponent",
+        "dz_da_answer",
+        'dz_da = "1/(1 + exp(y - b))"',
+        "dz_da_tests",
+        "sign of y - b flipped",
+    ),
+    Mutant(
+        "db_paper_misprint",
+        "dz_db_answer",
+        'dz_db = "z*(z - 1)/a"',
+        "dz_db_tests",
+        "misprinted eq. (14)",
+    ),
+    Mutant(
+        "db_is_dy",
+        "dz_db_answer",
+        'dz_db = "z*(1 - z/a)"',
+        "dz_db_tests",
+        "inner derivative du/db = -1",
+    ),
+    Mutant(
+        "chain_missing_upstream",
+        "chain_answer",
+        'dL_da = "z/a"\ndL_db = "g*z*(z - a)/a"',
+        "chain_tests",
+        "missing the upstream gradient",
+    ),
+    Mutant(
+        "chain_paper_misprint",
+        "chain_answer",
+        'dL_da = "g*z/a"\ndL_db = "g*z*(z - 1)/a"',
+        "chain_tests",
+        "repeats the paper's misprint",
+    ),
+    Mutant(
+        "chain_not_a_string",
+        "chain_answer",
+        'dL_da = 0.5\ndL_db = "g*z*(z - a)/a"',
+        "chain_tests",
+        "got a float, expected the text of an expression",
+    ),
+    Mutant(
+        "relu_da_forgets_location",
+        "relu_partials_answer",
+        'relu_dz_dy = "a"\nrelu_dz_da = "y"\nrelu_dz_db = "-a"',
+        "relu_partials_tests",
+        "forgets the location",
+    ),
+    Mutant(
+        "relu_db_sign",
+        "relu_partials_answer",
+        'relu_dz_dy = "a"\nrelu_dz_da = "y - b"\nrelu_dz_db = "a"',
+        "relu_partials_tests",
+        "wrong sign",
+    ),
+    Mutant(
+        "relu_left_kink",
+        "relu_grads_answer",
+        RELU_GRADS.format(condition="y > b", dz_da="y - b", dz_db="-a"),
+        "relu_grads_tests",
+        "exactly at the kink",
+    ),
+    Mutant(
+        "relu_grads_db_sign",
+        "relu_grads_answer",
+        RELU_GRADS.format(condition="y >= b", dz_da="y - b", dz_db="a"),
+        "relu_grads_tests",
+        "wrong sign",
+    ),
+    Mutant(
+        "grads_divide_by_a",
+        "sigmoid_grads_answer",
+        SIGMOID_GRADS.format(
+            body=f"{STABLE_S}\n    z = a * s\n    return z * (1 - z / a), z / a, z * (z - a) / a"
+        ),
+        "sigmoid_grads_tests",
+        "not finite",
+    ),
+    Mutant(
+        "grads_naive_exp",
+        "sigmoid_grads_answer",
+        SIGMOID_GRADS.format(
+            body="e = np.exp(-(y - b))\n    return a * e / (1 + e) ** 2, 1 / (1 + e), -a * e / (1 + e) ** 2"
+        ),
+        "sigmoid_grads_tests",
+        "not finite",
+    ),
+    Mutant(
+        "grads_paper_db",
+        "sigmoid_grads_answer",
+        SIGMOID_GRADS.format(
+            body=f"{STABLE_S}\n    z = a * s\n    return a * s * (1 - s), s, z * (z - 1) / a"
+        ),
+        "sigmoid_grads_tests",
+        "paper's misprinted",
+        also=("backward_tests",),
+    ),
+    Mutant(
+        "backward_not_summed",
+        "backward_answer",
+        BACKWARD.format(body="return dout * dz_dy, dout * dz_da, dout * dz_db"),
+        "backward_tests",
+        "sum it over the batch",
+    ),
+    Mutant(
+        "backward_mean",
+        "backward_answer",
+        BACKWARD.format(
+            body="return dout * dz_dy, np.mean(dout * dz_da, axis=0), np.mean(dout * dz_db, axis=0)"
+        ),
+        "backward_tests",
+        "averaged over the batch",
+    ),
+    Mutant(
+        "backward_wrong_axis",
+        "backward_answer",
+        BACKWARD.format(
+            body="return dout * dz_dy, np.sum(dout * dz_da, axis=1), np.sum(dout * dz_db, axis=1)"
+        ),
+        "backward_tests",
+        "not over the neurons",
+    ),
+    Mutant(
+        "backward_no_upstream",
+        "backward_answer",
+        BACKWARD.format(body="return dz_dy, np.sum(dz_da, axis=0), np.sum(dz_db, axis=0)"),
+        "backward_tests",
+        "missing the factor dout",
+    ),
+    Mutant(
+        "backward_paper_db",
+        "backward_answer",
+        BACKWARD.format(
+            body="z = a * dz_da\n    return dout * dz_dy, np.sum(dout * dz_da, axis=0), np.sum(dout * z * (z - 1) / a, axis=0)"
+        ),
+        "backward_tests",
+        "paper's misprinted",
+    ),
+    Mutant(
+        "paper_check_one_sided",
+        "paper_check_answer",
+        """
 def central_difference(f, x, h=1e-5):
     return (f(x + h) - f(x)) / h
 
@@ -112,19 +242,30 @@ def paper_error(a, b):
     z = a / (1 + np.exp(-(y - b)))
     numeric = central_difference(lambda location: a / (1 + np.exp(-(y - location))), b)
     return float(np.max(np.abs(z * (z - 1) / a - numeric)))
-''', "paper_check_tests", "centred difference"),
+""",
+        "paper_check_tests",
+        "centred difference",
+    ),
 ]
 # A kernel that puts the hidden tests' source where the answers should be: the judge's reason must not
 # echo it (it says "your expression"), and only the one wrong answer costs points.
-LEAKER = ('dz_dy = "z*(1 - z)"\nseen = []\n\n\ndef hook(info):\n    seen.append(info.raw_cell or "")\n'
-          '    leak = "LEAK " + " ".join("".join(seen[-2:]).split())[:560] + " )("\n'
-          '    for name in ("dz_dy", "dz_da", "dz_db", "dL_da", "dL_db"):\n        get_ipython().user_ns[name] = leak\n\n\n'
-          'get_ipython().events.register("pre_run_cell", hook)\n')
+LEAKER = (
+    'dz_dy = "z*(1 - z)"\nseen = []\n\n\ndef hook(info):\n    seen.append(info.raw_cell or "")\n'
+    '    leak = "LEAK " + " ".join("".join(seen[-2:]).split())[:560] + " )("\n'
+    '    for name in ("dz_dy", "dz_da", "dz_db", "dL_da", "dL_db"):\n        get_ipython().user_ns[name] = leak\n\n\n'
+    'get_ipython().events.register("pre_run_cell", hook)\n'
+)
 
 
 # A right value by a forbidden method: flagged for the instructor, never scored (autograder/README.md).
-FLAGGED = {"symbolic_by_diff": ("dz_dy_answer", 'import sympy\nY, A, B = sympy.symbols("y a b")\n'
-                                'dz_dy = sympy.diff(A / (1 + sympy.exp(-(Y - B))), Y)', "dz_dy_answer: line 3: uses .diff")}
+FLAGGED = {
+    "symbolic_by_diff": (
+        "dz_dy_answer",
+        'import sympy\nY, A, B = sympy.symbols("y a b")\n'
+        "dz_dy = sympy.diff(A / (1 + sympy.exp(-(Y - B))), Y)",
+        "dz_dy_answer: line 3: uses .diff",
+    )
+}
 
 # Right answers in other forms: each submission must earn full marks.
 EQUIVALENT = {
@@ -166,7 +307,9 @@ def grade_all(base: Path):
     master = json.loads((ROOT / "solutions" / CHAPTER / NOTEBOOK).read_text(encoding="utf-8"))
     folder.mkdir(parents=True)
     for mutant in MUTANTS:
-        (folder / f"{mutant.name}.ipynb").write_text(json.dumps(submission(master, {mutant.cell: mutant.source})))
+        (folder / f"{mutant.name}.ipynb").write_text(
+            json.dumps(submission(master, {mutant.cell: mutant.source}))
+        )
     for name, replacements in EQUIVALENT.items():
         (folder / f"{name}.ipynb").write_text(json.dumps(submission(master, replacements)))
     (folder / "leaker.ipynb").write_text(json.dumps(submission(master, {"dz_dy_answer": LEAKER})))
@@ -185,7 +328,9 @@ def test_catalogue_has_at_least_15_distinct_mutants():
     assert len(MUTANTS) >= 15
     assert len({m.name for m in MUTANTS}) == len(MUTANTS)
     assert len({m.source for m in MUTANTS}) == len(MUTANTS)
-    assert len({m.exercise for m in MUTANTS}) >= 8, "the catalogue should cover every exercise of the chapter"
+    assert len({m.exercise for m in MUTANTS}) >= 8, (
+        "the catalogue should cover every exercise of the chapter"
+    )
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
@@ -194,11 +339,20 @@ def test_mutant_loses_points_with_the_intended_feedback(graded, mutant):
     assert result.error is None, result.error
     by_id = {exercise.grade_id: exercise for exercise in result.exercises}
     target = by_id[mutant.exercise]
-    assert target.points < target.max_points, f"{mutant.name} earned full marks on {mutant.exercise}"
-    assert mutant.feedback.lower() in target.reason.lower(), f"{mutant.name}: reason was {target.reason!r}"
-    others = [e.grade_id for e in result.exercises
-              if e.grade_id not in (mutant.exercise, *mutant.also) and e.points != e.max_points]
-    assert not others, f"{mutant.name} also lost points on {others}: {[by_id[o].reason for o in others]}"
+    assert target.points < target.max_points, (
+        f"{mutant.name} earned full marks on {mutant.exercise}"
+    )
+    assert mutant.feedback.lower() in target.reason.lower(), (
+        f"{mutant.name}: reason was {target.reason!r}"
+    )
+    others = [
+        e.grade_id
+        for e in result.exercises
+        if e.grade_id not in (mutant.exercise, *mutant.also) and e.points != e.max_points
+    ]
+    assert not others, (
+        f"{mutant.name} also lost points on {others}: {[by_id[o].reason for o in others]}"
+    )
 
 
 @pytest.mark.parametrize("student", sorted(FLAGGED))
@@ -220,7 +374,10 @@ def test_every_equivalent_form_earns_full_marks(graded, student):
 # ------------------------------------------------------------------------------ the judge on its own
 
 SIGMOID_FORMS = {
-    "dz/dy": ("z*(1 - z/a)", ["a*sigmoid(y-b)*sigmoid(b-y)", "a*exp(b-y)/(1+exp(b-y))**2", "z*(a - z)/a", "(z - z^2/a)"]),
+    "dz/dy": (
+        "z*(1 - z/a)",
+        ["a*sigmoid(y-b)*sigmoid(b-y)", "a*exp(b-y)/(1+exp(b-y))**2", "z*(a - z)/a", "(z - z^2/a)"],
+    ),
     "dz/da": ("sigmoid(y - b)", ["z/a", "1/(1 + exp(b - y))", "exp(y - b)/(exp(y - b) + 1)"]),
     "dz/db": ("z*(z - a)/a", ["-z*(1 - z/a)", "-a*exp(b - y)/(1 + exp(b - y))^2", "z**2/a - z"]),
 }
@@ -232,8 +389,13 @@ def test_judge_accepts_what_sympy_and_people_write():
     y, a, b = sympy.symbols("y a b")
     s = 1 / (1 + sympy.exp(-(y - b)))
     sigmoid = sympy.Function("sigmoid")
-    assert judge_expression(sigmoid(y - b), "z/a", "parametric_sigmoid") is None  # a bare applied function
-    assert judge_expression(sympy.simplify(a * s * (1 - s)), "z*(1 - z/a)", "parametric_sigmoid") is None  # cosh
+    assert (
+        judge_expression(sigmoid(y - b), "z/a", "parametric_sigmoid") is None
+    )  # a bare applied function
+    assert (
+        judge_expression(sympy.simplify(a * s * (1 - s)), "z*(1 - z/a)", "parametric_sigmoid")
+        is None
+    )  # cosh
     for text in ("10*z*(0.1 - 0.1*z/a)", "(z *  # times\n (1 - z/a))", "z·(1 − z/a)", "+z*(1-z/a)"):
         assert judge_expression(text, "z*(1 - z/a)", "parametric_sigmoid") is None, text
 
@@ -245,23 +407,39 @@ def test_judge_accepts_every_equivalent_form(label):
         assert judge_expression(form, expected, "parametric_sigmoid", label=label) is None, form
 
 
-@pytest.mark.parametrize("answer, feedback", [
-    ("-z*(1 - z/a)", "wrong sign"),
-    ("z*(1 - z/a)/a", "missing a factor a"),
-    ("a*z*(1 - z/a)", "extra factor a"),
-    ("-a*z*(1 - z/a)", "wrong sign and an extra factor a"),
-    ("a*sigmoid(b - y)*(1 - sigmoid(b - y))*0 + a*sigmoid(b-y)", "not equivalent"),
-    ("abs(a)*sigmoid(y - b)*(1 - sigmoid(y - b))", "right only where a > 0"),
-    ("a*s*(1 - s)", "write s = sigmoid(y - b) out"),
-])
+@pytest.mark.parametrize(
+    "answer, feedback",
+    [
+        ("-z*(1 - z/a)", "wrong sign"),
+        ("z*(1 - z/a)/a", "missing a factor a"),
+        ("a*z*(1 - z/a)", "extra factor a"),
+        ("-a*z*(1 - z/a)", "wrong sign and an extra factor a"),
+        ("a*sigmoid(b - y)*(1 - sigmoid(b - y))*0 + a*sigmoid(b-y)", "not equivalent"),
+        ("abs(a)*sigmoid(y - b)*(1 - sigmoid(y - b))", "right only where a > 0"),
+        ("a*s*(1 - s)", "write s = sigmoid(y - b) out"),
+    ],
+)
 def test_judge_names_generic_mistakes_without_a_catalogue(answer, feedback):
     assert feedback in judge_expression(answer, "z*(1 - z/a)", "parametric_sigmoid")
 
 
-@pytest.mark.parametrize("text", [
-    "__import__('os').system('true')", "().__class__", "z.real", "exp(y, 2)", "open('x')", "[z]", "z if a else b",
-    "lambda: 1", "'a' * 3", "1e300 * z", "(y > b) * a", "9" * 700,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "__import__('os').system('true')",
+        "().__class__",
+        "z.real",
+        "exp(y, 2)",
+        "open('x')",
+        "[z]",
+        "z if a else b",
+        "lambda: 1",
+        "'a' * 3",
+        "1e300 * z",
+        "(y > b) * a",
+        "9" * 700,
+    ],
+)
 def test_parser_refuses_anything_but_a_formula(text):
     with pytest.raises(ExpressionError):
         parse(text, ("y", "a", "b", "z"))
@@ -280,11 +458,17 @@ def test_numeric_diagnosis_needs_the_right_shape_and_values():
     assert "shape" in gradient_problem("g", np.ones(3), expected)
     assert "wrong sign" in gradient_problem("g", -expected, expected)
     assert "not finite" in gradient_problem("g", np.array([np.nan, 2.0]), expected)
-    assert "kink" in gradient_problem("g", np.array([0.0, 2.0]), expected, kink=np.array([True, False]))
+    assert "kink" in gradient_problem(
+        "g", np.array([0.0, 2.0]), expected, kink=np.array([True, False])
+    )
     assert "differs" in gradient_problem("g", np.array([1.5, 2.0]), expected)
     assert "keepdims" in gradient_problem("g", expected.reshape(1, 2), expected, batch_size=1)
-    assert "not finite" not in gradient_problem("g", np.array([np.nan, 5.0]), expected,
-                                                  mistakes={"a known mistake": np.array([np.nan, 5.0])})
+    assert "not finite" not in gradient_problem(
+        "g",
+        np.array([np.nan, 5.0]),
+        expected,
+        mistakes={"a known mistake": np.array([np.nan, 5.0])},
+    )
 
 
 def test_the_judge_never_echoes_what_a_kernel_recorded(graded):

@@ -30,35 +30,95 @@ SMALL_FONT_NAMES = {"xx-small", "x-small", "small", "smaller"}
 # Keywords that are font sizes wherever they appear.
 FONT_KEYWORDS = {"fontsize", "title_fontsize", "labelsize"}
 # Calls whose `size=` is a font size (elsewhere `size=` is an array shape, e.g. rng.normal(size=3)).
-TEXT_CALLS = {"text", "annotate", "figtext", "title", "set_title", "suptitle", "xlabel", "ylabel", "set_xlabel",
-              "set_ylabel", "supxlabel", "supylabel", "legend", "set_label_text", "clabel", "table", "Text"}
+TEXT_CALLS = {
+    "text",
+    "annotate",
+    "figtext",
+    "title",
+    "set_title",
+    "suptitle",
+    "xlabel",
+    "ylabel",
+    "set_xlabel",
+    "set_ylabel",
+    "supxlabel",
+    "supylabel",
+    "legend",
+    "set_label_text",
+    "clabel",
+    "table",
+    "Text",
+}
 # Dict-valued keywords of text calls that can carry a font size.
 FONT_DICT_KEYWORDS = {"prop", "fontdict", "title_fontproperties", "fontproperties", "textprops"}
 FIGURE_CALLS = {"subplots", "figure", "subplot_mosaic"}
-PYPLOT_DRAWING = {"plot", "scatter", "imshow", "hist", "bar", "barh", "semilogy", "semilogx", "loglog", "contour",
-                  "contourf", "errorbar", "fill_between", "step", "stairs", "pcolormesh", "matshow", "boxplot",
-                  "violinplot", "pie", "stem", "axhline", "axvline", "axhspan", "axvspan", "quiver"}
+PYPLOT_DRAWING = {
+    "plot",
+    "scatter",
+    "imshow",
+    "hist",
+    "bar",
+    "barh",
+    "semilogy",
+    "semilogx",
+    "loglog",
+    "contour",
+    "contourf",
+    "errorbar",
+    "fill_between",
+    "step",
+    "stairs",
+    "pcolormesh",
+    "matshow",
+    "boxplot",
+    "violinplot",
+    "pie",
+    "stem",
+    "axhline",
+    "axvline",
+    "axhspan",
+    "axvspan",
+    "quiver",
+}
 
 
 def _strip_magics(source: str) -> str:
     """Replace IPython magics and shell escapes (``%pip``, ``%%time``, ``!ls``) by ``pass`` at the same
     indentation, so that a block holding only a magic still parses and line numbers are kept."""
     lines = source.splitlines()
-    return "\n".join(line[:len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("%", "!")) else line
-                     for line in lines)
+    return "\n".join(
+        line[: len(line) - len(line.lstrip())] + "pass"
+        if line.lstrip().startswith(("%", "!"))
+        else line
+        for line in lines
+    )
 
 
 def _call_name(call: ast.Call) -> str:
     func = call.func
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return (
+        func.attr
+        if isinstance(func, ast.Attribute)
+        else func.id
+        if isinstance(func, ast.Name)
+        else ""
+    )
 
 
 def _is_pyplot(call: ast.Call) -> bool:
-    return isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) and call.func.value.id == "plt"
+    return (
+        isinstance(call.func, ast.Attribute)
+        and isinstance(call.func.value, ast.Name)
+        and call.func.value.id == "plt"
+    )
 
 
 def _number(node: ast.AST) -> float | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, (int, float))
+        and not isinstance(node.value, bool)
+    ):
         return float(node.value)
     return None
 
@@ -68,13 +128,21 @@ def _font_problem(node: ast.AST) -> str | None:
     value = _number(node)
     if value is not None and value < MIN_FONT_PT:
         return f"{value:g} pt < {MIN_FONT_PT} pt"
-    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in SMALL_FONT_NAMES:
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value in SMALL_FONT_NAMES
+    ):
         return f"{node.value!r}"
     return None
 
 
 def _figsize_problem(node: ast.AST) -> str | None:
-    if not isinstance(node, (ast.Tuple, ast.List)) or not node.elts or _number(node.elts[0]) is None:
+    if (
+        not isinstance(node, (ast.Tuple, ast.List))
+        or not node.elts
+        or _number(node.elts[0]) is None
+    ):
         return f"figsize={ast.unparse(node)} is not a literal (width, height): its width cannot be checked"
     width = _number(node.elts[0])
     if width > MAX_WIDTH_IN:
@@ -87,16 +155,24 @@ def cell_problems(source: str) -> list[str]:
     try:
         tree = ast.parse(_strip_magics(source))
     except SyntaxError as error:
-        return [f"does not parse ({error.msg}, line {error.lineno}), so its figures cannot be checked"]
+        return [
+            f"does not parse ({error.msg}, line {error.lineno}), so its figures cannot be checked"
+        ]
     problems, creates_figure, draws_with_pyplot = [], False, []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Subscript):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Subscript)
+        ):
             target = node.targets[0]
             key = target.slice.value if isinstance(target.slice, ast.Constant) else None
             if "rcParams" in ast.unparse(target.value) and isinstance(key, str):
                 if key == "figure.figsize" and (why := _figsize_problem(node.value)):
                     problems.append(f"line {node.lineno}: rcParams[{key!r}]: {why}")
-                elif key.endswith(("font.size", "fontsize", "labelsize", "titlesize")) and (why := _font_problem(node.value)):
+                elif key.endswith(("font.size", "fontsize", "labelsize", "titlesize")) and (
+                    why := _font_problem(node.value)
+                ):
                     problems.append(f"line {node.lineno}: rcParams[{key!r}] = {why}")
         if not isinstance(node, ast.Call):
             continue
@@ -107,8 +183,10 @@ def cell_problems(source: str) -> list[str]:
         if _is_pyplot(node) and name in FIGURE_CALLS:
             creates_figure = True
             if "figsize" not in keywords:
-                problems.append(f"line {node.lineno}: plt.{name}(...) without an explicit figsize "
-                                f"(the default figure is 6.4 in wide)")
+                problems.append(
+                    f"line {node.lineno}: plt.{name}(...) without an explicit figsize "
+                    f"(the default figure is 6.4 in wide)"
+                )
         if name == "Figure":
             creates_figure = True
             if "figsize" not in keywords:
@@ -121,16 +199,34 @@ def cell_problems(source: str) -> list[str]:
                     problems.append(f"line {node.lineno}: {name}({keyword}=...): {why}")
             if keyword in FONT_DICT_KEYWORDS and isinstance(value, ast.Dict):
                 for key, entry in zip(value.keys, value.values):
-                    if isinstance(key, ast.Constant) and key.value in ("size", "fontsize") and (why := _font_problem(entry)):
-                        problems.append(f"line {node.lineno}: {name}({keyword}={{{key.value!r}: ...}}): {why}")
-            if keyword in FONT_DICT_KEYWORDS and isinstance(value, ast.Call) and _call_name(value) == "dict":
+                    if (
+                        isinstance(key, ast.Constant)
+                        and key.value in ("size", "fontsize")
+                        and (why := _font_problem(entry))
+                    ):
+                        problems.append(
+                            f"line {node.lineno}: {name}({keyword}={{{key.value!r}: ...}}): {why}"
+                        )
+            if (
+                keyword in FONT_DICT_KEYWORDS
+                and isinstance(value, ast.Call)
+                and _call_name(value) == "dict"
+            ):
                 for inner in value.keywords:
                     if inner.arg in ("size", "fontsize") and (why := _font_problem(inner.value)):
-                        problems.append(f"line {node.lineno}: {name}({keyword}=dict({inner.arg}=...)): {why}")
-    problems.sort(key=lambda problem: int(problem.split(":")[0].split()[1]) if problem.startswith("line ") else 0)
+                        problems.append(
+                            f"line {node.lineno}: {name}({keyword}=dict({inner.arg}=...)): {why}"
+                        )
+    problems.sort(
+        key=lambda problem: (
+            int(problem.split(":")[0].split()[1]) if problem.startswith("line ") else 0
+        )
+    )
     if draws_with_pyplot and not creates_figure:
-        problems.append(f"draws with {', '.join(sorted(set(draws_with_pyplot)))} on pyplot's default figure "
-                        f"(6.4 in wide): create it with plt.subplots(..., figsize=...)")
+        problems.append(
+            f"draws with {', '.join(sorted(set(draws_with_pyplot)))} on pyplot's default figure "
+            f"(6.4 in wide): create it with plt.subplots(..., figsize=...)"
+        )
     return problems
 
 
@@ -138,9 +234,12 @@ def figure_problems(notebook: Path) -> list[str]:
     """Every legibility problem of a notebook's code cells, as '<notebook>, cell <id>: <problem>'."""
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     label = notebook.relative_to(ROOT) if notebook.is_relative_to(ROOT) else notebook
-    return [f"{label}, cell {cell.get('id', index)}: {problem}"
-            for index, cell in enumerate(cells) if cell["cell_type"] == "code"
-            for problem in cell_problems("".join(cell["source"]))]
+    return [
+        f"{label}, cell {cell.get('id', index)}: {problem}"
+        for index, cell in enumerate(cells)
+        if cell["cell_type"] == "code"
+        for problem in cell_problems("".join(cell["source"]))
+    ]
 
 
 def test_every_chapter_has_a_master():
@@ -150,15 +249,31 @@ def test_every_chapter_has_a_master():
 @pytest.mark.parametrize("master", MASTERS, ids=lambda path: path.parent.name)
 def test_master_figures_are_legible_on_a_phone(master):
     problems = figure_problems(master)
-    assert not problems, "figures too wide or fonts too small for a 343 px phone column:\n" + "\n".join(problems)
+    assert not problems, (
+        "figures too wide or fonts too small for a 343 px phone column:\n" + "\n".join(problems)
+    )
 
 
 def _notebook(tmp_path: Path, *sources: str) -> Path:
-    cells = [{"cell_type": "code", "id": f"bad-{index}", "metadata": {}, "execution_count": None, "outputs": [],
-              "source": source.splitlines(keepends=True)} for index, source in enumerate(sources)]
-    cells.insert(0, {"cell_type": "markdown", "id": "words", "metadata": {}, "source": ["plt.subplots(1, 2)"]})
+    cells = [
+        {
+            "cell_type": "code",
+            "id": f"bad-{index}",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": source.splitlines(keepends=True),
+        }
+        for index, source in enumerate(sources)
+    ]
+    cells.insert(
+        0,
+        {"cell_type": "markdown", "id": "words", "metadata": {}, "source": ["plt.subplots(1, 2)"]},
+    )
     path = tmp_path / "bad.ipynb"
-    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    path.write_text(
+        json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    )
     return path
 
 
@@ -185,7 +300,10 @@ def test_the_checker_finds_every_kind_of_problem(tmp_path):
         "%%time\nfor x in :\n    pass\n",
     )
     problems = figure_problems(notebook)
-    by_cell = {cell: [p for p in problems if f"cell {cell}:" in p] for cell in (f"bad-{i}" for i in range(6))}
+    by_cell = {
+        cell: [p for p in problems if f"cell {cell}:" in p]
+        for cell in (f"bad-{i}" for i in range(6))
+    }
     assert all(p.startswith(f"{notebook}, cell bad-") for p in problems), problems
     assert len(by_cell["bad-0"]) == 5, by_cell["bad-0"]
     assert any("figsize=(11, 4): width 11 in > 6 in" in p for p in by_cell["bad-0"])
@@ -193,9 +311,13 @@ def test_the_checker_finds_every_kind_of_problem(tmp_path):
     assert any("legend(fontsize=...): 'x-small'" in p for p in by_cell["bad-0"])
     assert any("text(size=...): 7 pt < 9 pt" in p for p in by_cell["bad-0"])
     assert any("legend(prop={'size': ...}): 6 pt < 9 pt" in p for p in by_cell["bad-0"])
-    assert len(by_cell["bad-1"]) == 2 and all("without an explicit figsize" in p for p in by_cell["bad-1"])
+    assert len(by_cell["bad-1"]) == 2 and all(
+        "without an explicit figsize" in p for p in by_cell["bad-1"]
+    )
     assert len(by_cell["bad-2"]) == 2, by_cell["bad-2"]
-    assert any("default figure" in p for p in by_cell["bad-2"]) and any("font.size" in p for p in by_cell["bad-2"])
+    assert any("default figure" in p for p in by_cell["bad-2"]) and any(
+        "font.size" in p for p in by_cell["bad-2"]
+    )
     assert len(by_cell["bad-3"]) == 1 and "cannot be checked" in by_cell["bad-3"][0]
     assert by_cell["bad-4"] == [], by_cell["bad-4"]
     assert len(by_cell["bad-5"]) == 1 and "does not parse" in by_cell["bad-5"][0]

@@ -9,8 +9,8 @@ from paramact.gradcheck import check_gradients, numerical_gradient, relative_err
 
 def test_numerical_gradient_of_a_known_function():
     x = np.array([[1.0, -2.0], [0.5, 3.0]])
-    grad = numerical_gradient(lambda v: np.sum(v ** 3) + v[0, 1] * v[1, 0], x)
-    expected = 3 * x ** 2 + np.array([[0.0, 0.5], [-2.0, 0.0]])
+    grad = numerical_gradient(lambda v: np.sum(v**3) + v[0, 1] * v[1, 0], x)
+    expected = 3 * x**2 + np.array([[0.0, 0.5], [-2.0, 0.0]])
     np.testing.assert_allclose(grad, expected, rtol=1e-9)
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from paramact.grader.grading import grade_batch
 from paramact.course.pipeline import CHAPTER_DIR, MASTER_DIR, assignments
+from paramact.grader.grading import grade_batch
 from paramact.grader.sandbox import Limits
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from conftest import once_per_session
 from hostile_submissions import CHAPTER, MASTER, NOTEBOOK, POINTS, ROOT, Case, cases
+
 from paramact.grader import reports
 from paramact.grader.grading import ChapterKey, StudentResult, grade_batch
 from paramact.grader.jail import capabilities
@@ -40,8 +40,14 @@ from paramact.grader.reports import write_outputs
 from paramact.grader.sandbox import CellRun, Limits, execute
 from paramact.grader.scoring import compare_records
 
-LIMITS = Limits(cell_seconds=3, notebook_seconds=60, cpu_seconds=60, memory_bytes=2**30, processes=32,
-                disk_bytes=128 * 2**20)
+LIMITS = Limits(
+    cell_seconds=3,
+    notebook_seconds=60,
+    cpu_seconds=60,
+    memory_bytes=2**30,
+    processes=32,
+    disk_bytes=128 * 2**20,
+)
 SECRET = "grader-secret-4f1d"  # in the grader's environment; no kernel may see it
 NAMES = [case.name for case in cases(Path("/course"))]
 # Submissions graded a second time, to check that grading is repeatable.
@@ -55,13 +61,20 @@ def digest(path: Path) -> str:
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): digest(p) for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+    return {
+        str(p.relative_to(folder)): digest(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
 
 
 def rows(path: Path) -> dict[str, dict]:
     """grades.csv by student, with the formula guard taken off the names."""
     with path.open(newline="", encoding="utf-8") as handle:
-        return {row["student"][1:] if row["student"].startswith("'=") else row["student"]: row for row in csv.DictReader(handle)}
+        return {
+            row["student"][1:] if row["student"].startswith("'=") else row["student"]: row
+            for row in csv.DictReader(handle)
+        }
 
 
 @dataclass
@@ -101,8 +114,18 @@ def grade_catalogue(base: Path) -> Batch:
         del os.environ["PARAMACT_HOSTILE_SECRET"]
     seconds = time.monotonic() - started
     write_outputs(results, keys, out)
-    return Batch(course, folder, out, catalogue, {r.student: r for r in results}, keys, files, before, master_before,
-                 seconds)
+    return Batch(
+        course,
+        folder,
+        out,
+        catalogue,
+        {r.student: r for r in results},
+        keys,
+        files,
+        before,
+        master_before,
+        seconds,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -133,12 +156,29 @@ def test_catalogue_covers_every_class_of_attack():
     assert len({case.kind for case in catalogue.values()}) == len(catalogue) >= 40
     assert len(set(NAMES)) == len(NAMES)
     classes = {
-        "past the scan": {"ref_assembled", "ref_pkgutil", "ref_eval", "ref_module_attribute", "ref_source_file",
-                          "frames", "builtins_shadowed", "forged_records", "honest_with_flags"},
+        "past the scan": {
+            "ref_assembled",
+            "ref_pkgutil",
+            "ref_eval",
+            "ref_module_attribute",
+            "ref_source_file",
+            "frames",
+            "builtins_shadowed",
+            "forged_records",
+            "honest_with_flags",
+        },
         "hidden tests leak": {"leak_errors", "leak_output"},
         "sandbox open": {"read_outside", "fork_limits", "fork_bomb_and_disk", "error_flood"},
-        "fragile batch": {"link_master", "link_peer", "fifo", "not_utf8", '=HYPERLINK("evil.example")', "a b", "a_b",
-                          "huge_values"},
+        "fragile batch": {
+            "link_master",
+            "link_peer",
+            "fifo",
+            "not_utf8",
+            '=HYPERLINK("evil.example")',
+            "a b",
+            "a_b",
+            "huge_values",
+        },
     }
     for kind, students in classes.items():
         assert students <= set(catalogue), f"{kind}: missing {students - set(catalogue)}"
@@ -156,17 +196,41 @@ def test_points_reasons_and_flags(batch, name):
         assert result.error is None, context
         earned = {e.grade_id: e.points for e in result.exercises}
         assert earned == case.points, context
-        assert all(earned[g] <= case.bound[g] for g in POINTS), f"more than the honest answers earn: {context}"
+        assert all(earned[g] <= case.bound[g] for g in POINTS), (
+            f"more than the honest answers earn: {context}"
+        )
         assert result.max_score == sum(POINTS.values())
         for grade_id, points in earned.items():  # every exercise not passed says why
-            assert points == POINTS[grade_id] or reasons[grade_id], f"{grade_id} has no reason: {context}"
+            assert points == POINTS[grade_id] or reasons[grade_id], (
+                f"{grade_id} has no reason: {context}"
+            )
     for where, expected in case.reasons.items():
-        assert names_problem(reason_text(result, where), expected), f"{where} should say {expected!r}: {context}"
+        assert names_problem(reason_text(result, where), expected), (
+            f"{where} should say {expected!r}: {context}"
+        )
 
 
-@pytest.mark.skipif(not LIMITED, reason="no writable cgroups here: limits are per process (autograder/README.md)")
-@pytest.mark.parametrize("name", [name for name in NAMES if name not in ("bad_json", "slides", "utf16", "nbformat3",
-                                                                          "two_notebooks", "link_master", "link_peer", "fifo")])
+@pytest.mark.skipif(
+    not LIMITED, reason="no writable cgroups here: limits are per process (autograder/README.md)"
+)
+@pytest.mark.parametrize(
+    "name",
+    [
+        name
+        for name in NAMES
+        if name
+        not in (
+            "bad_json",
+            "slides",
+            "utf16",
+            "nbformat3",
+            "two_notebooks",
+            "link_master",
+            "link_peer",
+            "fifo",
+        )
+    ],
+)
 def test_limits_held_for_the_whole_process_tree(batch, name):
     usage = batch.results[name].usage
     assert usage.get("memory_peak", 0) <= LIMITS.memory_bytes, usage
@@ -195,7 +259,9 @@ def test_batch_completes_with_one_row_per_submission(batch):
         case = batch.cases[name]
         assert float(row["score"]) == sum((case.points or {}).values())
         if case.points is None:
-            assert row["status"] == "not graded" and names_problem(row["reasons"], case.reasons["error"]), row
+            assert row["status"] == "not graded" and names_problem(
+                row["reasons"], case.reasons["error"]
+            ), row
         else:
             assert row["status"] == "graded" and float(row["max_score"]) == 10, row
     summary = list(csv.DictReader((batch.out / "summary.csv").open(encoding="utf-8")))
@@ -205,7 +271,9 @@ def test_batch_completes_with_one_row_per_submission(batch):
 def test_csv_neutralises_formulas_and_survives_any_name(batch):
     with (batch.out / "grades.csv").open(newline="", encoding="utf-8") as handle:
         students = [row[0] for row in csv.reader(handle)]
-    assert "'=HYPERLINK(\"evil.example\")" in students and not [s for s in students if s.startswith("=")]
+    assert '\'=HYPERLINK("evil.example")' in students and not [
+        s for s in students if s.startswith("=")
+    ]
     assert "caf\\xe9-\\xff" in students
     assert "'" + "=HYPERLINK" in reports.cell('=HYPERLINK("x")')
 
@@ -225,7 +293,9 @@ def test_hangs_and_floods_do_not_hold_up_the_batch(batch):
 def test_nothing_submitted_or_owned_by_the_grader_is_modified(batch):
     assert digests(batch.folder) == batch.before, "grading modified a submitted file"
     assert digest(batch.course / "solutions" / CHAPTER / NOTEBOOK) == batch.master_before
-    assert json.loads(MASTER.read_text(encoding="utf-8"))["cells"], "the repository's master was damaged"
+    assert json.loads(MASTER.read_text(encoding="utf-8"))["cells"], (
+        "the repository's master was damaged"
+    )
     assert not (batch.course / "grades.csv").exists() and not (ROOT / "grades.csv").exists()
 
 
@@ -238,7 +308,9 @@ def test_grading_is_repeatable(batch, tmp_path):
     again, first = rows(tmp_path / "out" / "grades.csv"), rows(batch.out / "grades.csv")
     assert again == {name: first[name] for name in REPEATED}
     write_outputs(results, keys, tmp_path / "out2")
-    assert (tmp_path / "out" / "grades.csv").read_bytes() == (tmp_path / "out2" / "grades.csv").read_bytes()
+    assert (tmp_path / "out" / "grades.csv").read_bytes() == (
+        tmp_path / "out2" / "grades.csv"
+    ).read_bytes()
 
 
 # --------------------------------------------------------------------------------------- feedback
@@ -261,18 +333,29 @@ def master_lines(kind: str) -> set[str]:
 def test_feedback_never_shows_hidden_tests_outside_files_or_secrets(batch):
     hidden, solutions = master_lines("hidden"), master_lines("solution")
     assert hidden and solutions
-    for name, case in batch.cases.items():
+    for name in batch.cases:
         page = reports.feedback_path(batch.out, batch.results[name])
         text = html.unescape(page.read_text(encoding="utf-8"))
-        submitted = b"".join(p.read_bytes() for p in batch.files[name] if p.is_file() and not p.is_symlink()
-                             and not str(p).endswith("fifo.ipynb"))
+        submitted = b"".join(
+            p.read_bytes()
+            for p in batch.files[name]
+            if p.is_file() and not p.is_symlink() and not str(p).endswith("fifo.ipynb")
+        )
 
-        def shown(lines):  # lines of the page that the student's own files do not hold
-            return [line for line in lines if line in text and json.dumps(line)[1:-1].encode() not in submitted]
+        def shown(
+            lines, text=text, submitted=submitted
+        ):  # lines of the page that the student's own files do not hold
+            return [
+                line
+                for line in lines
+                if line in text and json.dumps(line)[1:-1].encode() not in submitted
+            ]
 
         assert HIDDEN_BEGIN not in text and SECRET not in text, page
         assert not shown(hidden), f"{page} shows hidden tests: {shown(hidden)}"
-        assert not shown(solutions), f"{page} shows master solutions the student did not submit: {shown(solutions)}"
+        assert not shown(solutions), (
+            f"{page} shows master solutions the student did not submit: {shown(solutions)}"
+        )
     assert SECRET not in (batch.out / "grades.csv").read_text(encoding="utf-8")
 
 
@@ -294,8 +377,18 @@ def test_a_failed_run_leaves_the_earlier_grades_whole(batch, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(batch.out, out)
     before = (out / "grades.csv").read_bytes()
-    command = [sys.executable, "-m", "paramact.cli", "grade", str(batch.folder), "--chapter", "no_such_chapter",
-               "--out", str(out), "--overwrite"]
+    command = [
+        sys.executable,
+        "-m",
+        "paramact.cli",
+        "grade",
+        str(batch.folder),
+        "--chapter",
+        "no_such_chapter",
+        "--out",
+        str(out),
+        "--overwrite",
+    ]
     finished = subprocess.run(command, cwd=batch.course, capture_output=True, text=True)
     assert finished.returncode == 2 and "unknown chapter" in finished.stderr
     assert (out / "grades.csv").read_bytes() == before
@@ -322,7 +415,9 @@ def _parents() -> dict[int, int]:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                found[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                found[int(entry.name)] = int(
+                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                )
             except (OSError, IndexError, ValueError):
                 continue
     return found
@@ -355,20 +450,41 @@ def _alive(pid: int, started: str) -> bool:
     return bool(fields) and fields[0] != "Z" and fields[19] == started
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="Linux: workers die with the grader through PR_SET_PDEATHSIG")
+@pytest.mark.skipif(
+    sys.platform != "linux", reason="Linux: workers die with the grader through PR_SET_PDEATHSIG"
+)
 def test_killing_the_grader_ends_its_workers_and_kernels(batch, tmp_path):
     folder = tmp_path / "hanging"
     for name in ("hangs", "honest"):
         batch.cases[name].write(folder)
-    command = [sys.executable, "-m", "paramact.cli", "grade", str(folder), "--chapter", CHAPTER,
-               "--out", str(tmp_path / "out"), "--jobs", "2", "--cell-seconds", "30"]
-    grader = subprocess.Popen(command, cwd=batch.course, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [
+        sys.executable,
+        "-m",
+        "paramact.cli",
+        "grade",
+        str(folder),
+        "--chapter",
+        CHAPTER,
+        "--out",
+        str(tmp_path / "out"),
+        "--jobs",
+        "2",
+        "--cell-seconds",
+        "30",
+    ]
+    grader = subprocess.Popen(
+        command, cwd=batch.course, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     family: set[tuple[int, str]] = set()
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:  # until both students' kernels run (the master's ran first)
         time.sleep(0.5)
         family |= _identities(_descendants(grader.pid))
-        kernels = [pid for pid, started in family if _alive(pid, started) and b"ipykernel_launcher" in _cmdline(pid)]
+        kernels = [
+            pid
+            for pid, started in family
+            if _alive(pid, started) and b"ipykernel_launcher" in _cmdline(pid)
+        ]
         if len(kernels) >= 2:
             break
     assert len(kernels) >= 2, "the students' kernels did not start"
@@ -393,16 +509,29 @@ def _cmdline(pid: int) -> bytes:
 
 
 def notebook(*sources: str) -> dict:
-    return {"cells": [{"cell_type": "code", "id": f"c{i}", "metadata": {}, "source": s, "outputs": [],
-                       "execution_count": None} for i, s in enumerate(sources)],
-            "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    return {
+        "cells": [
+            {
+                "cell_type": "code",
+                "id": f"c{i}",
+                "metadata": {},
+                "source": s,
+                "outputs": [],
+                "execution_count": None,
+            }
+            for i, s in enumerate(sources)
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
 
 
 def printed(run: CellRun) -> str:
     return "".join(o.get("text", "") for o in run.outputs if o.get("output_type") == "stream")
 
 
-PROBE = '''
+PROBE = """
 import json, os, socket, glob
 found = {{}}
 def attempt(name, action):
@@ -427,10 +556,12 @@ found["processes"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
 found["root"] = sorted(os.listdir("/"))
 found["work_writable"] = open("mine.txt", "w").write("ok") == 2
 print(json.dumps(found))
-'''
+"""
 
 
-@pytest.mark.skipif(not JAILED, reason="bubblewrap is not usable here (autograder/README.md says what holds then)")
+@pytest.mark.skipif(
+    not JAILED, reason="bubblewrap is not usable here (autograder/README.md says what holds then)"
+)
 def test_jail_shows_only_the_environment_and_a_private_folder(tmp_path, monkeypatch):
     victim, master = tmp_path / "grades.csv", tmp_path / "solutions" / NOTEBOOK
     victim.write_text("student,score\n")
@@ -441,18 +572,36 @@ def test_jail_shows_only_the_environment_and_a_private_folder(tmp_path, monkeypa
     other.write_text("another batch")
     exchange.mkdir(parents=True)
     monkeypatch.setenv("PARAMACT_HOSTILE_SECRET", SECRET)
-    source = PROBE.format(victim=str(victim), master=str(master), other=str(other), exchange=str(exchange),
-                          reference=str(ROOT / "src" / "paramact" / "activations.py"), grader=os.getpid())
+    source = PROBE.format(
+        victim=str(victim),
+        master=str(master),
+        other=str(other),
+        exchange=str(exchange),
+        reference=str(ROOT / "src" / "paramact" / "activations.py"),
+        grader=os.getpid(),
+    )
     run = execute(notebook(source, "print(In[0][:10])"), LIMITS)
     assert run.cells[0].error is None, run.cells[0]
     found = json.loads(printed(run.cells[0]))
-    for action in ("write_victim", "read_master", "read_other_batch", "read_exchange", "read_reference",
-                   "import_reference", "connect_host", "signal_grader"):
+    for action in (
+        "write_victim",
+        "read_master",
+        "read_other_batch",
+        "read_exchange",
+        "read_reference",
+        "import_reference",
+        "connect_host",
+        "signal_grader",
+    ):
         assert found[action] != "succeeded", f"the jail allowed {action}: {found}"
     assert victim.read_text() == "student,score\n"
-    assert SECRET not in json.dumps(found["environment"]) and SECRET not in "".join(found["proc_environ"])
+    assert SECRET not in json.dumps(found["environment"]) and SECRET not in "".join(
+        found["proc_environ"]
+    )
     assert not found["history_files"]
-    assert os.getpid() not in found["processes"] and len(found["processes"]) < 10, found["processes"]
+    assert os.getpid() not in found["processes"] and len(found["processes"]) < 10, found[
+        "processes"
+    ]
     assert not {"srv", "var", "mnt", "opt"} & set(found["root"]), found["root"]
     assert found["work_writable"]
 
@@ -467,9 +616,11 @@ def test_a_kernel_that_exits_keeps_completed_cells():
 
 def test_output_and_error_floods_do_not_exhaust_the_grader():
     """450 MB printed, errors of 4 MB shown 100 times, then a 100 MB print: the grader holds a bounded part."""
-    flood = ("piece = 'x' * 15_000_000\nfor _ in range(30):\n    print(piece, flush=True)\n"
-             "for _ in range(100):\n    try:\n        raise ValueError('e' * 4_000_000)\n    except ValueError:\n"
-             "        get_ipython().showtraceback()\nprint('y' * 100_000_000)\n")
+    flood = (
+        "piece = 'x' * 15_000_000\nfor _ in range(30):\n    print(piece, flush=True)\n"
+        "for _ in range(100):\n    try:\n        raise ValueError('e' * 4_000_000)\n    except ValueError:\n"
+        "        get_ipython().showtraceback()\nprint('y' * 100_000_000)\n"
+    )
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     run = execute(notebook("print('before')", flood), Limits(cell_seconds=60, notebook_seconds=120))
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024 - before
@@ -481,7 +632,10 @@ def test_output_and_error_floods_do_not_exhaust_the_grader():
 
 def test_the_cpu_limit_ends_a_kernel_that_ignores_interrupts():
     spin = "while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass\n"
-    run = execute(notebook("print('before')", spin), Limits(cell_seconds=30, notebook_seconds=60, cpu_seconds=2))
+    run = execute(
+        notebook("print('before')", spin),
+        Limits(cell_seconds=30, notebook_seconds=60, cpu_seconds=2),
+    )
     assert printed(run.cells[0]) == "before\n"
     assert "kernel died" in run.stopped
 
@@ -521,15 +675,22 @@ while time.time() - started < 300:  # forged replies to nobody: nbclient's own t
 
 def test_a_kernel_flooding_its_channel_is_ended_after_its_time_limit():
     started = time.monotonic()
-    run = execute(notebook("print('before')", FLOOD, "print('after')"), Limits(cell_seconds=3, notebook_seconds=30))
-    assert time.monotonic() - started < 3 + 10 + 15, "the flood held the run past its limit and the grace period"
+    run = execute(
+        notebook("print('before')", FLOOD, "print('after')"),
+        Limits(cell_seconds=3, notebook_seconds=30),
+    )
+    assert time.monotonic() - started < 3 + 10 + 15, (
+        "the flood held the run past its limit and the grace period"
+    )
     assert printed(run.cells[0]) == "before\n" and run.stopped
 
 
 def test_widget_messages_are_not_kept():
     """300 comm messages of 8 MB each (widget state) must not accumulate in the grader."""
-    source = ("from comm import create_comm\nchannel = create_comm(target_name='jupyter.widget.x', data={})\n"
-              "blob = 'A' * (8 * 2**20)\nfor index in range(300):\n    channel.send(data={'state': {f'k{index}': blob}})\n")
+    source = (
+        "from comm import create_comm\nchannel = create_comm(target_name='jupyter.widget.x', data={})\n"
+        "blob = 'A' * (8 * 2**20)\nfor index in range(300):\n    channel.send(data={'state': {f'k{index}': blob}})\n"
+    )
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     run = execute(notebook(source, "print('after')"), Limits(cell_seconds=60, notebook_seconds=120))
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024 - before

@@ -25,8 +25,10 @@ def test_affine_backward_matches_finite_differences(rng):
     out, cache = layers.affine_forward(x, w, c)
     assert out.shape == (4, 5)
     dout = rng.normal(size=out.shape)
-    for analytic, numeric in zip(layers.affine_backward(dout, cache),
-                                 numeric_backward(layers.affine_forward, [x, w, c], dout)):
+    for analytic, numeric in zip(
+        layers.affine_backward(dout, cache),
+        numeric_backward(layers.affine_forward, [x, w, c], dout),
+    ):
         assert analytic.shape == numeric.shape
         np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-9)
 
@@ -63,9 +65,11 @@ def test_affine_without_bias():
     assert layers.affine_backward(np.ones((2, 4)), cache)[2] is None
 
 
-@pytest.mark.parametrize("name, kwargs", [(n, {}) for n in sorted(ACTIVATIONS)]
-                         + [("leaky_relu", {"slope": 0.2}), ("softmax", {}),
-                            ("softmax", {"axis": 0})])
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [(n, {}) for n in sorted(ACTIVATIONS)]
+    + [("leaky_relu", {"slope": 0.2}), ("softmax", {}), ("softmax", {"axis": 0})],
+)
 def test_activation_backward_matches_finite_differences(name, kwargs, rng):
     x = rng.uniform(-3, 3, size=(4, 5))
     x = np.where(np.abs(x) < 1e-2, 0.5, x)  # off the kinks
@@ -73,7 +77,8 @@ def test_activation_backward_matches_finite_differences(name, kwargs, rng):
     dout = rng.normal(size=out.shape)
     dx = layers.activation_backward(dout, cache)
     numeric = numerical_gradient(
-        lambda _: np.sum(layers.activation_forward(x, name, **kwargs)[0] * dout), x)
+        lambda _: np.sum(layers.activation_forward(x, name, **kwargs)[0] * dout), x
+    )
     np.testing.assert_allclose(dx, numeric, rtol=1e-6, atol=1e-9)
 
 
@@ -120,7 +125,9 @@ def test_parametric_layers_follow_the_shape_rule_of_pytorch(kind, rng):
         assert mine.shape == tuple(theirs.shape)
         np.testing.assert_allclose(mine, theirs.grad.numpy(), rtol=1e-10, atol=1e-13)
     # a channel's output depends on its own a and b only
-    np.testing.assert_allclose(z[:, 1], getattr(layers, f"parametric_{kind}_forward")(y[:, 1], a[1], b[1])[0])
+    np.testing.assert_allclose(
+        z[:, 1], getattr(layers, f"parametric_{kind}_forward")(y[:, 1], a[1], b[1])[0]
+    )
 
 
 CONFIGS = [
@@ -136,7 +143,9 @@ CONFIGS = [
 
 
 def _targets(rng, loss, shape):
-    return rng.integers(0, 2, size=shape[:-1]) if loss == "cross_entropy" else rng.uniform(size=shape)
+    return (
+        rng.integers(0, 2, size=shape[:-1]) if loss == "cross_entropy" else rng.uniform(size=shape)
+    )
 
 
 @pytest.mark.parametrize("hidden, output, loss", CONFIGS)
@@ -167,7 +176,9 @@ def test_mlp_trials_are_independent_networks(hidden, output, loss, shared, rng):
     losses, grads = batch.loss(X, y)
     outputs = batch.forward(X)
     assert losses.shape == (trials,) and outputs.shape == (trials, 6, 2)
-    assert {name: g.shape for name, g in grads.items()} == {name: p.shape for name, p in batch.params.items()}
+    assert {name: g.shape for name, g in grads.items()} == {
+        name: p.shape for name, p in batch.params.items()
+    }
     for t in range(trials):
         one = layers.MLP([3, 4, 5, 2], hidden=hidden, output=output, loss=loss)
         one.params = {name: value[t].copy() for name, value in batch.params.items()}
@@ -176,17 +187,31 @@ def test_mlp_trials_are_independent_networks(hidden, output, loss, shared, rng):
         assert losses[t] == pytest.approx(loss_t, rel=1e-12)
         np.testing.assert_allclose(outputs[t], one.forward(X_t), rtol=1e-12)
         for name in grads_t:
-            np.testing.assert_allclose(grads[name][t], grads_t[name], rtol=1e-10, atol=1e-15, err_msg=name)
+            np.testing.assert_allclose(
+                grads[name][t], grads_t[name], rtol=1e-10, atol=1e-15, err_msg=name
+            )
 
 
 def test_mlp_parameter_names_shapes_and_groups():
     net = layers.MLP([4, 3, 2, 1], hidden="parametric_relu", seed=0)
     shapes = {name: p.shape for name, p in net.params.items()}
-    assert shapes == {"W1": (4, 3), "c1": (3,), "a1": (3,), "b1": (3,),
-                      "W2": (3, 2), "c2": (2,), "a2": (2,), "b2": (2,),
-                      "W3": (2, 1), "c3": (1,)}
-    assert net.groups == {"weight": ["W1", "c1", "W2", "c2", "W3", "c3"], "scale": ["a1", "a2"],
-                          "location": ["b1", "b2"]}
+    assert shapes == {
+        "W1": (4, 3),
+        "c1": (3,),
+        "a1": (3,),
+        "b1": (3,),
+        "W2": (3, 2),
+        "c2": (2,),
+        "a2": (2,),
+        "b2": (2,),
+        "W3": (2, 1),
+        "c3": (1,),
+    }
+    assert net.groups == {
+        "weight": ["W1", "c1", "W2", "c2", "W3", "c3"],
+        "scale": ["a1", "a2"],
+        "location": ["b1", "b2"],
+    }
     np.testing.assert_array_equal(net.params["a1"], 1.0)
     np.testing.assert_array_equal(net.params["b2"], 0.0)
     custom = layers.MLP([2, 2, 1], hidden="parametric_sigmoid", a_init=2.0, b_init=-0.5)
@@ -201,7 +226,13 @@ def test_mlp_parameter_names_shapes_and_groups():
 def test_mlp_trials_shapes_and_keep_trials():
     net = layers.MLP([2, 3, 1], hidden="parametric_sigmoid", seed=0, trials=4)
     assert {name: p.shape for name, p in net.params.items()} == {
-        "W1": (4, 2, 3), "c1": (4, 3), "a1": (4, 3), "b1": (4, 3), "W2": (4, 3, 1), "c2": (4, 1)}
+        "W1": (4, 2, 3),
+        "c1": (4, 3),
+        "a1": (4, 3),
+        "b1": (4, 3),
+        "W2": (4, 3, 1),
+        "c2": (4, 1),
+    }
     assert net.groups == layers.MLP([2, 3, 1], hidden="parametric_sigmoid").groups
     assert not np.array_equal(net.params["W1"][0], net.params["W1"][1])  # independent draws
     kept = {name: value[[1, 3]] for name, value in net.params.items()}
@@ -241,16 +272,19 @@ def test_mlp_init_scales():
     assert layers.MLP([2, 3, 1], dtype=np.float32).params["W2"].dtype == np.float32
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"hidden": "gelu"}, "unknown hidden activation 'gelu'"),
-    ({"output": "relu"}, "unknown output 'relu'"),
-    ({"loss": "hinge"}, "unknown loss 'hinge'"),
-    ({"output": "identity", "loss": "cross_entropy"}, "needs output='softmax'"),
-    ({"output": "softmax", "loss": "bce"}, "needs output='sigmoid'"),
-    ({"init": "lecun"}, "init must be"),
-    ({"trials": 0}, "trials must be None or an integer >= 1"),
-    ({"trials": 2.5}, "trials must be None or an integer >= 1"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"hidden": "gelu"}, "unknown hidden activation 'gelu'"),
+        ({"output": "relu"}, "unknown output 'relu'"),
+        ({"loss": "hinge"}, "unknown loss 'hinge'"),
+        ({"output": "identity", "loss": "cross_entropy"}, "needs output='softmax'"),
+        ({"output": "softmax", "loss": "bce"}, "needs output='sigmoid'"),
+        ({"init": "lecun"}, "init must be"),
+        ({"trials": 0}, "trials must be None or an integer >= 1"),
+        ({"trials": 2.5}, "trials must be None or an integer >= 1"),
+    ],
+)
 def test_mlp_rejects_bad_configuration(kwargs, message):
     with pytest.raises(ValueError, match=message):
         layers.MLP([2, 3, 1], **kwargs)

@@ -47,8 +47,9 @@ def test_value_matches_torch_and_gradient_matches_finite_differences(name, pred,
 
 def test_half_sum_squared_error_sums_over_the_batch():
     loss1, _ = losses.half_sum_squared_error(PRED[:1], TARGET[:1])
-    loss2, grad2 = losses.half_sum_squared_error(np.repeat(PRED[:1], 2, axis=0),
-                                                 np.repeat(TARGET[:1], 2, axis=0))
+    loss2, grad2 = losses.half_sum_squared_error(
+        np.repeat(PRED[:1], 2, axis=0), np.repeat(TARGET[:1], 2, axis=0)
+    )
     assert loss2 == pytest.approx(2 * loss1)
     np.testing.assert_allclose(grad2, np.repeat(PRED[:1] - TARGET[:1], 2, axis=0))
 
@@ -79,13 +80,16 @@ def test_shape_mismatch_is_an_error_not_a_broadcast():
         losses.binary_cross_entropy_with_logits(np.zeros((4, 1)), np.zeros(4))
 
 
-@pytest.mark.parametrize("logits, labels, error, message", [
-    (np.zeros((2, 3)), np.array([0.0, 1.0]), TypeError, "integer class indices"),
-    (np.zeros((2, 3)), np.array([0, 1, 2]), ValueError, r"shape \(2,\)"),
-    (np.zeros((2, 3)), np.array([0, 3]), ValueError, r"\[0, 3\)"),
-    (np.zeros((2, 3)), np.array([-1, 0]), ValueError, r"\[0, 3\)"),
-    (np.zeros(3), np.array([0]), ValueError, r"shape \(N, C\)"),
-])
+@pytest.mark.parametrize(
+    "logits, labels, error, message",
+    [
+        (np.zeros((2, 3)), np.array([0.0, 1.0]), TypeError, "integer class indices"),
+        (np.zeros((2, 3)), np.array([0, 1, 2]), ValueError, r"shape \(2,\)"),
+        (np.zeros((2, 3)), np.array([0, 3]), ValueError, r"\[0, 3\)"),
+        (np.zeros((2, 3)), np.array([-1, 0]), ValueError, r"\[0, 3\)"),
+        (np.zeros(3), np.array([0]), ValueError, r"shape \(N, C\)"),
+    ],
+)
 def test_softmax_cross_entropy_rejects_bad_labels(logits, labels, error, message):
     with pytest.raises(error, match=message):
         losses.softmax_cross_entropy(logits, labels)
@@ -96,8 +100,9 @@ def test_float32_stays_float32():
     assert grad.dtype == np.float32 and loss == 1.0
 
 
-@pytest.mark.parametrize("name", ["mean_squared_error", "half_sum_squared_error",
-                                  "binary_cross_entropy_with_logits"])
+@pytest.mark.parametrize(
+    "name", ["mean_squared_error", "half_sum_squared_error", "binary_cross_entropy_with_logits"]
+)
 def test_axis_gives_one_loss_per_trial(name):
     """pred (N, T, K) with axis=(0, 2): trial t's loss and gradient are those of pred[:, t]."""
     loss_fn = getattr(losses, name)

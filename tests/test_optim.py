@@ -14,11 +14,13 @@ def test_sgd_applies_the_three_learning_rates_by_group_not_by_name():
     grads = {n: np.full(2, 2.0) for n in params}
     SGD(lr=0.1, lr_scale=0.01, lr_location=0.001).step(params, grads, GROUPS)
     assert {n: p[0] for n, p in params.items()} == pytest.approx(
-        {"W1": 0.8, "c1": 0.8, "a1": 0.98, "b1": 0.998})
+        {"W1": 0.8, "c1": 0.8, "a1": 0.98, "b1": 0.998}
+    )
     # The names mean nothing: the groups decide.
     params = {"a1": np.ones(1), "W1": np.ones(1)}
-    SGD(lr=0.1, lr_scale=0.01).step(params, {"a1": np.ones(1), "W1": np.ones(1)},
-                                    {"weight": ["a1"], "scale": ["W1"]})
+    SGD(lr=0.1, lr_scale=0.01).step(
+        params, {"a1": np.ones(1), "W1": np.ones(1)}, {"weight": ["a1"], "scale": ["W1"]}
+    )
     assert (params["a1"][0], params["W1"][0]) == pytest.approx((0.9, 0.99))
 
 
@@ -27,7 +29,9 @@ def test_default_rates_and_no_groups():
     assert default.lrs == {"weight": 0.1, "scale": 0.1, "location": 0.1}
     assert (default.lr, default.lr_scale, default.lr_location) == (0.1, 0.1, 0.1)
     params = {"a1": np.ones(1), "p": np.ones(1)}
-    SGD(lr=0.5, lr_scale=0.0).step(params, {"a1": np.ones(1), "p": np.ones(1)})  # no groups: all at lr
+    SGD(lr=0.5, lr_scale=0.0).step(
+        params, {"a1": np.ones(1), "p": np.ones(1)}
+    )  # no groups: all at lr
     np.testing.assert_array_equal(params["a1"], 0.5)
 
 
@@ -82,7 +86,7 @@ def test_adam_matches_the_textbook_update():
     for t, g in enumerate(grads, start=1):
         optimizer.step(params, {"a1": g}, {"scale": ["a1"]})
         m, v = 0.9 * m + 0.1 * g[0], 0.999 * v + 0.001 * g[0] ** 2
-        expected -= 0.01 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+        expected -= 0.01 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
     assert params["a1"][0] == pytest.approx(expected, rel=1e-12)
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from paramact.course import glossary
-from paramact.grader.nbgrader_autograde import grade
 from paramact.course.pipeline import CHAPTER_DIR, assignments, master_notebooks, out_of_sync
+from paramact.grader.nbgrader_autograde import grade
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = assignments(ROOT)
@@ -37,8 +37,12 @@ def graded(request):
     master = next((ROOT / "solutions" / chapter).glob("*.ipynb"))
     stub = ROOT / CHAPTER_DIR / chapter / master.name
     before = {path: digest(path) for path in (master, stub)}
-    results = {r.student: r for r in grade(ROOT, chapter, {"master": master, "stub": stub}, progress=False)}
-    assert {path: digest(path) for path in (master, stub)} == before, "grading modified a submitted file"
+    results = {
+        r.student: r for r in grade(ROOT, chapter, {"master": master, "stub": stub}, progress=False)
+    }
+    assert {path: digest(path) for path in (master, stub)} == before, (
+        "grading modified a submitted file"
+    )
     return chapter, results
 
 
@@ -55,7 +59,9 @@ def test_master_runs_cleanly_and_scores_full_marks(graded):
     master = results["master"]
     assert master.error is None, master.error
     assert master.failed_cells == [], f"{chapter}: cells of the master raised {master.failed_cells}"
-    assert master.max_score > 0 and len(master.cells) >= 2, f"{chapter} needs at least two graded exercises"
+    assert master.max_score > 0 and len(master.cells) >= 2, (
+        f"{chapter} needs at least two graded exercises"
+    )
     short = [cell.grade_id for cell in master.cells if cell.score != cell.max_score]
     assert not short, f"{chapter}: the master loses points on {short}"
 
@@ -65,7 +71,9 @@ def test_every_stub_scores_zero(graded):
     stub = results["stub"]
     assert stub.error is None, stub.error
     passing = [cell.grade_id for cell in stub.cells if cell.score != 0]
-    assert not passing, f"{chapter}: tests {passing} pass on the unfilled stub, so they cannot tell an answer apart"
+    assert not passing, (
+        f"{chapter}: tests {passing} pass on the unfilled stub, so they cannot tell an answer apart"
+    )
     assert len(stub.cells) == len(results["master"].cells)
 
 
@@ -79,7 +87,9 @@ def test_master_is_well_formed(master):
     """Committed without outputs, stable ids, every exercise tagged and hidden-tested."""
     graded_tests = 0
     for cell in cells(master):
-        assert cell.get("outputs", []) == [] and cell.get("execution_count") is None, "strip outputs before committing"
+        assert cell.get("outputs", []) == [] and cell.get("execution_count") is None, (
+            "strip outputs before committing"
+        )
         grading = cell["metadata"].get("nbgrader", {})
         source = "".join(cell["source"])
         if grading.get("grade") and cell["cell_type"] == "code":
@@ -88,11 +98,14 @@ def test_master_is_well_formed(master):
             hidden = source.split("### BEGIN HIDDEN TESTS")[1]
             # Recorded values are compared outside the student's kernel by `paramact grade` (the
             # judge's check_* helpers record what they check).
-            assert any(call in hidden for call in ("record(", "check_expression(", "check_gradient(")), \
-                f"{grading['grade_id']} records no value for the tamper-proof grader"
+            assert any(
+                call in hidden for call in ("record(", "check_expression(", "check_gradient(")
+            ), f"{grading['grade_id']} records no value for the tamper-proof grader"
         if cell["cell_type"] == "code" and (grading.get("grade") or grading.get("solution")):
             # A stub raises NotImplementedError: the tag lets the book show it instead of failing.
-            assert "raises-exception" in cell["metadata"].get("tags", []), f"tag {grading['grade_id']} raises-exception"
+            assert "raises-exception" in cell["metadata"].get("tags", []), (
+                f"tag {grading['grade_id']} raises-exception"
+            )
     assert graded_tests >= 2
 
 
@@ -100,4 +113,6 @@ def test_master_is_well_formed(master):
 def test_master_introduces_its_key_terms_in_korean(master):
     """Key terms are marked `**term** (한국어)` on first use; the glossary page is built from them."""
     introduced = glossary.collect([master])
-    assert len(introduced) >= 5, f"{master.parent.name} marks only {[t.english for t in introduced]}"
+    assert len(introduced) >= 5, (
+        f"{master.parent.name} marks only {[t.english for t in introduced]}"
+    )

@@ -50,7 +50,9 @@ def environment() -> dict:
 
 def conda_and_pip(env: dict) -> tuple[list[str], list[str]]:
     conda = [dep for dep in env["dependencies"] if isinstance(dep, str)]
-    pip = [line for dep in env["dependencies"] if isinstance(dep, dict) for line in dep.get("pip", [])]
+    pip = [
+        line for dep in env["dependencies"] if isinstance(dep, dict) for line in dep.get("pip", [])
+    ]
     return conda, pip
 
 
@@ -64,10 +66,14 @@ def test_environment_yml_installs_the_student_extra_with_the_constraints():
     assert env["channels"] == ["conda-forge"]
     conda, pip = conda_and_pip(env)
     names = [re.split(r"[=<>! ]", dep, maxsplit=1)[0] for dep in conda]
-    assert names == ["python", "pip"], f"conda installs only Python and pip (pip installs the rest, pinned): {conda}"
+    assert names == ["python", "pip"], (
+        f"conda installs only Python and pip (pip installs the rest, pinned): {conda}"
+    )
     assert "-c constraints.txt" in pip, "the pip section must install with constraints.txt"
     editable = [line for line in pip if line.startswith("-e ")]
-    assert len(editable) == 1 and Requirement("paramact" + editable[0][3:].strip().removeprefix(".")).extras == {"student"}
+    assert len(editable) == 1 and Requirement(
+        "paramact" + editable[0][3:].strip().removeprefix(".")
+    ).extras == {"student"}
     assert f"--extra-index-url {CPU_INDEX}" in pip, "Binder has no GPU: torch's CPU build"
 
 
@@ -82,9 +88,13 @@ def test_every_version_environment_yml_pins_is_the_constraints_one():
         name, version = match.groups()
         if name == "python":
             requires = project()["requires-python"]
-            assert Version(version) in SpecifierSet(requires), f"environment.yml's Python {version}, pyproject: {requires}"
+            assert Version(version) in SpecifierSet(requires), (
+                f"environment.yml's Python {version}, pyproject: {requires}"
+            )
         else:
-            assert pins.get(canonicalize_name(name)) == version, f"environment.yml pins {dep}, constraints.txt says {pins.get(canonicalize_name(name))}"
+            assert pins.get(canonicalize_name(name)) == version, (
+                f"environment.yml pins {dep}, constraints.txt says {pins.get(canonicalize_name(name))}"
+            )
         checked.append(name)
     for line in pip:
         if line.startswith("-"):
@@ -92,13 +102,17 @@ def test_every_version_environment_yml_pins_is_the_constraints_one():
         requirement = Requirement(line)
         for spec in requirement.specifier:
             if spec.operator in ("==", "==="):
-                assert pins.get(canonicalize_name(requirement.name)) == spec.version, f"environment.yml: {line}"
+                assert pins.get(canonicalize_name(requirement.name)) == spec.version, (
+                    f"environment.yml: {line}"
+                )
                 checked.append(requirement.name)
     assert "python" in checked
 
 
 def test_the_makefile_and_environment_yml_use_the_same_cpu_index():
-    default = re.search(r"^TORCH_CPU_INDEX \?= (\S+)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    default = re.search(
+        r"^TORCH_CPU_INDEX \?= (\S+)$", (ROOT / "Makefile").read_text(), re.MULTILINE
+    )
     assert default and default[1] == CPU_INDEX
 
 
@@ -124,7 +138,9 @@ def test_the_student_extra_has_no_authoring_tools():
 
 def test_the_course_extra_is_the_student_one_and_the_authoring_tools():
     course = [Requirement(r) for r in extras()["course"]]
-    assert any(r.name == "paramact" and r.extras == {"student"} for r in course), "course must extend student"
+    assert any(r.name == "paramact" and r.extras == {"student"} for r in course), (
+        "course must extend student"
+    )
     assert {"nbgrader", "jupyter-book"} <= {canonicalize_name(r.name) for r in course}
 
 
@@ -132,29 +148,55 @@ def test_the_course_extra_is_the_student_one_and_the_authoring_tools():
 # (c) every distribution an install pulls is pinned (resolved by pip, without installing)
 # ----------------------------------------------------------------------------------------------
 
-OFFLINE = ("from versions: none", "NewConnectionError", "Temporary failure in name resolution",
-           "Network is unreachable", "Name or service not known")
+OFFLINE = (
+    "from versions: none",
+    "NewConnectionError",
+    "Temporary failure in name resolution",
+    "Network is unreachable",
+    "Name or service not known",
+)
 
 
 def resolve(args: list[str], cwd: Path, tmp_path: Path) -> dict[str, str]:
     """``pip install --dry-run`` of ``args`` in ``cwd``: {distribution: version} of everything it would install."""
     report = tmp_path / "report.json"
-    command = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet", "--no-input",
-               "--report", str(report), *args]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--dry-run",
+        "--ignore-installed",
+        "--quiet",
+        "--no-input",
+        "--report",
+        str(report),
+        *args,
+    ]
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600, env=env, check=False)
+    result = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, timeout=600, env=env, check=False
+    )
     if result.returncode != 0:
         if any(sign in result.stderr for sign in OFFLINE):
-            pytest.skip(f"pip cannot resolve from the indexes reachable here: {result.stderr.strip()[-500:]}")
+            pytest.skip(
+                f"pip cannot resolve from the indexes reachable here: {result.stderr.strip()[-500:]}"
+            )
         pytest.fail(f"pip could not resolve {args}:\n{result.stderr[-3000:]}")
     installs = json.loads(report.read_text())["install"]
-    return {canonicalize_name(item["metadata"]["name"]): item["metadata"]["version"] for item in installs}
+    return {
+        canonicalize_name(item["metadata"]["name"]): item["metadata"]["version"]
+        for item in installs
+    }
 
 
 def unpinned(resolved: dict[str, str]) -> list[str]:
     pins = constraints()
-    return [f"{name} {version} (constraints.txt: {pins.get(name, 'none')})" for name, version in sorted(resolved.items())
-            if name != "paramact" and pins.get(name) != Version(version).public]
+    return [
+        f"{name} {version} (constraints.txt: {pins.get(name, 'none')})"
+        for name, version in sorted(resolved.items())
+        if name != "paramact" and pins.get(name) != Version(version).public
+    ]
 
 
 def binder_copy(target: Path) -> Path:
@@ -163,7 +205,9 @@ def binder_copy(target: Path) -> Path:
     target.mkdir()
     for name in ("pyproject.toml", "README.md", "constraints.txt", "environment.yml"):
         shutil.copy(ROOT / name, target / name)
-    shutil.copytree(ROOT / "src", target / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    shutil.copytree(
+        ROOT / "src", target / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+    )
     _, pip = conda_and_pip(environment())
     lines = [line for line in pip if not line.startswith(("--extra-index-url", "--index-url"))]
     (target / "condaenv.test.requirements.txt").write_text("\n".join(lines) + "\n")
@@ -177,7 +221,9 @@ def chapter_imports() -> set[str]:
         for cell in json.loads(notebook.read_text())["cells"]:
             if cell["cell_type"] == "code":
                 source = "".join(cell["source"])
-                modules |= set(re.findall(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", source, re.MULTILINE))
+                modules |= set(
+                    re.findall(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", source, re.MULTILINE)
+                )
     return modules - set(sys.stdlib_module_names)
 
 
@@ -186,13 +232,18 @@ def test_binder_install_is_pinned_and_has_what_chapters_import(tmp_path):
     copy = binder_copy(tmp_path / "repo")
     resolved = resolve(["-r", "condaenv.test.requirements.txt"], copy, tmp_path)
     assert not unpinned(resolved), f"add these to constraints.txt: {unpinned(resolved)}"
-    assert not {"nbgrader", "jupyter-book"} & set(resolved), "a student install must not pull the authoring tools"
+    assert not {"nbgrader", "jupyter-book"} & set(resolved), (
+        "a student install must not pull the authoring tools"
+    )
     assert "paramact" in resolved
     providers = importlib.metadata.packages_distributions()
     imports = chapter_imports()
     assert {"numpy", "torch", "sklearn"} <= imports
-    missing = {module: providers.get(module) for module in imports
-               if not {canonicalize_name(d) for d in providers.get(module, [])} & set(resolved)}
+    missing = {
+        module: providers.get(module)
+        for module in imports
+        if not {canonicalize_name(d) for d in providers.get(module, [])} & set(resolved)
+    }
     assert not missing, f"chapters import modules that a student install lacks: {missing}"
 
 
@@ -222,7 +273,9 @@ class Index:
             def log_message(self, format, *args):
                 pass
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+        self.httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Handler, directory=str(folder))
+        )
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/whl/cpu"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
@@ -253,8 +306,15 @@ def checkout(tmp_path):
 
 def dry_setup(folder: Path, index_url: str, env: dict | None = None) -> list[str]:
     """The commands `make -n setup` would run (the probe itself runs: make expands the recipe)."""
-    result = subprocess.run(["make", "-n", "setup", f"PYTHON={sys.executable}", f"TORCH_CPU_INDEX={index_url}"],
-                            cwd=folder, capture_output=True, text=True, timeout=60, env=env, check=False)
+    result = subprocess.run(
+        ["make", "-n", "setup", f"PYTHON={sys.executable}", f"TORCH_CPU_INDEX={index_url}"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()
 
@@ -294,7 +354,7 @@ def test_setup_installs_as_before_when_the_index_does_not_answer(answer, checkou
             server.close()
             assert server.requests == ["/whl/cpu/torch/"]
     assert "--extra-index-url" not in pip_line(commands)
-    assert "-c constraints.txt -e \".[course,test]\"" in pip_line(commands)
+    assert '-c constraints.txt -e ".[course,test]"' in pip_line(commands)
     [note] = [c for c in commands if c.startswith("echo ")]
     assert "CUDA build" in note and f"{url} did not serve torch" in note
 
@@ -314,7 +374,9 @@ def test_macos_and_windows_keep_pypi(checkout, index, tmp_path):
     fake.mkdir()
     (fake / "uname").write_text("#!/bin/sh\necho Darwin\n")
     (fake / "uname").chmod(0o755)
-    commands = dry_setup(checkout, index.url, env={**os.environ, "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"})
+    commands = dry_setup(
+        checkout, index.url, env={**os.environ, "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"}
+    )
     assert "--extra-index-url" not in pip_line(commands)
     assert not any(c.startswith("echo ") for c in commands)
     assert index.requests == []

@@ -20,8 +20,13 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDTHS = {"desktop": 1280, "phone": 375}
-SCREENSHOT_PAGES = ("intro", "chapters/01_perceptron/perceptron", "chapters/06_parametric_activations/parametric_activations",
-                    "chapters/09_mnist/mnist", "glossary")
+SCREENSHOT_PAGES = (
+    "intro",
+    "chapters/01_perceptron/perceptron",
+    "chapters/06_parametric_activations/parametric_activations",
+    "chapters/09_mnist/mnist",
+    "glossary",
+)
 # Every figure must stay legible when a 375 px screen shrinks it to its 343 px column: 10 pt text in a
 # figure at most 6 in (600 px at matplotlib's 100 dpi) wide stays above 8 px on the screen.
 MAX_FIGURE_WIDTH_PX = 640
@@ -56,7 +61,9 @@ def site(built_book):
     """The built site served on 127.0.0.1: (base URL, html folder)."""
     assert built_book["returncode"] == 0, built_book["log"]
     html = built_book["html"]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(html)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(html))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/", html
     server.shutdown()
@@ -79,18 +86,36 @@ class Visit:
 
     def __init__(self, browser, base: str, path: str, width: int):
         self.base, self.problems = base, []
-        self.context = browser.new_context(viewport={"width": width, "height": 900}, service_workers="block")
+        self.context = browser.new_context(
+            viewport={"width": width, "height": 900}, service_workers="block"
+        )
         self.context.route("**/*", self._only_this_machine)
         self.page = self.context.new_page()
-        self.page.on("console", lambda m: self.problems.append(f"console {m.type}: {m.text}")
-                     if m.type in ("error", "assert") else None)
+        self.page.on(
+            "console",
+            lambda m: (
+                self.problems.append(f"console {m.type}: {m.text}")
+                if m.type in ("error", "assert")
+                else None
+            ),
+        )
         self.page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
-        self.page.on("requestfailed", lambda r: self.problems.append(f"failed request: {r.url} ({r.failure})"))
-        self.page.on("response", lambda r: self.problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+        self.page.on(
+            "requestfailed",
+            lambda r: self.problems.append(f"failed request: {r.url} ({r.failure})"),
+        )
+        self.page.on(
+            "response",
+            lambda r: (
+                self.problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None
+            ),
+        )
         self.page.goto(base + path, wait_until="load")
         self.page.wait_for_load_state("networkidle")
         # MathJax typesets after load; wait for it where the page loads it.
-        self.page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+        self.page.evaluate(
+            "() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null"
+        )
 
     def _only_this_machine(self, route):
         url = route.request.url
@@ -105,8 +130,11 @@ class Visit:
 
 
 def _pages(html: Path) -> list[str]:
-    return sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
-                  if not p.relative_to(html).parts[0].startswith("_"))
+    return sorted(
+        p.relative_to(html).as_posix()
+        for p in html.rglob("*.html")
+        if not p.relative_to(html).parts[0].startswith("_")
+    )
 
 
 def _chapters() -> list[str]:
@@ -122,7 +150,8 @@ def test_every_page_loads_offline_without_errors_with_all_math_typeset(site, bro
     for width in WIDTHS.values():
         for path in pages:
             visit = Visit(browser, base, path, width)
-            state = visit.page.evaluate("""() => {
+            state = visit.page.evaluate(
+                """() => {
                 const math = [...document.querySelectorAll('.math')];
                 const images = [...document.querySelectorAll('main img')].filter(i => !i.closest('.sidebar-secondary'));
                 return {
@@ -133,11 +162,12 @@ def test_every_page_loads_offline_without_errors_with_all_math_typeset(site, bro
                     rendered: document.querySelectorAll('.jupyter-widgets').length,
                     figures: images.filter(i => i.src.includes('/_images/')).length,
                     broken: images.filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src),
-                    wide: images.filter(i => i.src.includes('/_images/') && i.naturalWidth > %d)
+                    wide: images.filter(i => i.src.includes('/_images/') && i.naturalWidth > MAX_WIDTH)
                                 .map(i => i.src.split('/').pop() + ' ' + i.naturalWidth + ' px'),
                     sideways: (window.scrollTo(200, 0), window.scrollX),
                 };
-            }""" % MAX_FIGURE_WIDTH_PX)
+            }""".replace("MAX_WIDTH", str(MAX_FIGURE_WIDTH_PX))
+            )
             problems = list(visit.problems)
             problems += [f"formula not typeset: {text!r}" for text in state["untypeset"]]
             problems += [f"stderr shown on the page: {text!r}" for text in state["stderr"]]
@@ -152,7 +182,9 @@ def test_every_page_loads_offline_without_errors_with_all_math_typeset(site, bro
             figures += state["figures"]
             visit.close()
     assert not report, "\n".join(report)
-    assert formulas > 1000 and figures > 20, f"only {formulas} formulas and {figures} figures seen: pages missing?"
+    assert formulas > 1000 and figures > 20, (
+        f"only {formulas} formulas and {figures} figures seen: pages missing?"
+    )
 
 
 def test_phone_menu_opens_and_lists_every_chapter_and_desktop_toggle_collapses_it(site, browser):
@@ -161,16 +193,28 @@ def test_phone_menu_opens_and_lists_every_chapter_and_desktop_toggle_collapses_i
     for width, opens in ((WIDTHS["phone"], True), (WIDTHS["desktop"], False)):
         visit = Visit(browser, base, "chapters/05_training_an_mlp/training_an_mlp.html", width)
         sidebar = visit.page.locator(".bd-sidebar-primary")
-        assert sidebar.is_visible() is not opens, f"at {width} px the chapter list must start {'hidden' if opens else 'shown'}"
+        assert sidebar.is_visible() is not opens, (
+            f"at {width} px the chapter list must start {'hidden' if opens else 'shown'}"
+        )
         toggle = visit.page.locator(".primary-toggle:visible")
-        assert toggle.count() == 1, f"at {width} px there must be one visible menu button, found {toggle.count()}"
+        assert toggle.count() == 1, (
+            f"at {width} px there must be one visible menu button, found {toggle.count()}"
+        )
         toggle.click()
         visit.page.wait_for_timeout(700)  # the sidebar slides in or out
-        assert sidebar.is_visible() is opens, f"at {width} px the menu button must {'open' if opens else 'collapse'} the chapter list"
+        assert sidebar.is_visible() is opens, (
+            f"at {width} px the menu button must {'open' if opens else 'collapse'} the chapter list"
+        )
         if opens:
             links = visit.page.eval_on_selector_all(
-                ".bd-sidebar-primary a.reference.internal", "links => links.filter(a => a.offsetParent).map(a => a.href)")
-            missing = [c for c in chapters if not any(link.split("#")[0].endswith(f"/{c}.html") for link in links)]
+                ".bd-sidebar-primary a.reference.internal",
+                "links => links.filter(a => a.offsetParent).map(a => a.href)",
+            )
+            missing = [
+                c
+                for c in chapters
+                if not any(link.split("#")[0].endswith(f"/{c}.html") for link in links)
+            ]
             assert not missing, f"the phone menu does not list {missing}"
         assert not visit.problems, visit.problems
         visit.close()
@@ -184,17 +228,23 @@ def test_launch_and_download_links_point_where_config_says(site, browser):
     for chapter in (c for c in _chapters() if c.startswith("chapters/")):
         notebook = f"{chapter}.ipynb"
         visit = Visit(browser, base, f"{chapter}.html", WIDTHS["desktop"])
-        hrefs = visit.page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
+        hrefs = visit.page.eval_on_selector_all(
+            "a[href]", "links => links.map(a => a.getAttribute('href'))"
+        )
         expected = {
             "Binder": f"{launch['binderhub_url']}/v2/gh/{repository}/{branch}?urlpath=tree/{quote(notebook)}",
             "Colab": f"{launch['colab_url']}/github/{repository}/blob/{branch}/{notebook}",
         }
         for name, url in expected.items():
-            assert url in hrefs, f"{chapter}: no {name} link to {url}; launch links: {[h for h in hrefs if 'binder' in h or 'colab' in h]}"
+            assert url in hrefs, (
+                f"{chapter}: no {name} link to {url}; launch links: {[h for h in hrefs if 'binder' in h or 'colab' in h]}"
+            )
         downloads = [h for h in hrefs if h.endswith(".ipynb") and not h.startswith("http")]
         assert downloads, f"{chapter}: no download of the .ipynb"
         response = visit.page.request.get(visit.page.url.rsplit("/", 1)[0] + "/" + downloads[0])
-        assert response.ok and b'"cells"' in response.body(), f"{chapter}: the .ipynb download does not serve the notebook"
+        assert response.ok and b'"cells"' in response.body(), (
+            f"{chapter}: the .ipynb download does not serve the notebook"
+        )
         visit.close()
 
 
@@ -203,7 +253,9 @@ def test_offline_search_finds_english_and_korean_terms(site, browser, term):
     base, _ = site
     visit = Visit(browser, base, f"search.html?q={quote(term)}", WIDTHS["phone"])
     visit.page.wait_for_selector("#search-results ul.search li", timeout=20_000)
-    hits = visit.page.eval_on_selector_all("#search-results ul.search li a", "links => links.map(a => a.href)")
+    hits = visit.page.eval_on_selector_all(
+        "#search-results ul.search li a", "links => links.map(a => a.href)"
+    )
     assert any("/chapters/" in hit for hit in hits), f"searching {term!r} finds no chapter: {hits}"
     assert not visit.problems, visit.problems
     visit.close()

@@ -12,12 +12,23 @@ VENDOR = site.STATIC / "vendor"
 
 def test_vendored_files_are_exactly_those_recorded_with_their_checksums():
     recorded = dict(
-        (name, digest) for digest, name in re.findall(r"^\| ([0-9a-f]{64}) \| (\S+) \|$", (VENDOR / "README.md").read_text(), re.M)
+        (name, digest)
+        for digest, name in re.findall(
+            r"^\| ([0-9a-f]{64}) \| (\S+) \|$", (VENDOR / "README.md").read_text(), re.M
+        )
     )
-    present = {p.relative_to(VENDOR).as_posix() for p in VENDOR.rglob("*") if p.is_file() and p.name != "README.md"}
-    assert present == set(recorded), f"vendored files not in README.md's table (or missing): {present ^ set(recorded)}"
+    present = {
+        p.relative_to(VENDOR).as_posix()
+        for p in VENDOR.rglob("*")
+        if p.is_file() and p.name != "README.md"
+    }
+    assert present == set(recorded), (
+        f"vendored files not in README.md's table (or missing): {present ^ set(recorded)}"
+    )
     for name, digest in recorded.items():
-        assert hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() == digest, f"{name} differs from the recorded copy"
+        assert hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() == digest, (
+            f"{name} differs from the recorded copy"
+        )
 
 
 def test_widget_loader_points_require_at_the_vendored_manager():

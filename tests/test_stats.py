@@ -25,8 +25,12 @@ from paramact.stats import (
 )
 def test_wilson_matches_scipy(n, fraction, confidence):
     successes = round(fraction * n)
-    expected = scipy_stats.binomtest(successes, n).proportion_ci(confidence_level=confidence, method="wilson")
-    assert wilson_interval(successes, n, confidence) == pytest.approx((expected.low, expected.high), abs=1e-12)
+    expected = scipy_stats.binomtest(successes, n).proportion_ci(
+        confidence_level=confidence, method="wilson"
+    )
+    assert wilson_interval(successes, n, confidence) == pytest.approx(
+        (expected.low, expected.high), abs=1e-12
+    )
 
 
 def test_wilson_hand_value():
@@ -36,7 +40,12 @@ def test_wilson_hand_value():
 
 @pytest.mark.parametrize(
     "successes, n, confidence, message",
-    [(1, 0, 0.95, "n must be"), (11, 10, 0.95, "successes"), (-1, 10, 0.95, "successes"), (1, 10, 1.0, "confidence")],
+    [
+        (1, 0, 0.95, "n must be"),
+        (11, 10, 0.95, "successes"),
+        (-1, 10, 0.95, "successes"),
+        (1, 10, 1.0, "confidence"),
+    ],
 )
 def test_wilson_rejects_bad_input(successes, n, confidence, message):
     with pytest.raises(ValueError, match=message):
@@ -61,8 +70,12 @@ def test_bootstrap_matches_scipy_percentile():
 
 def test_bootstrap_is_reproducible_and_seeded():
     values = np.arange(25.0) ** 1.5
-    assert bootstrap_ci(values, np.mean, n_resamples=500, seed=3) == bootstrap_ci(values, np.mean, n_resamples=500, seed=3)
-    assert bootstrap_ci(values, np.mean, n_resamples=500, seed=3) != bootstrap_ci(values, np.mean, n_resamples=500, seed=4)
+    assert bootstrap_ci(values, np.mean, n_resamples=500, seed=3) == bootstrap_ci(
+        values, np.mean, n_resamples=500, seed=3
+    )
+    assert bootstrap_ci(values, np.mean, n_resamples=500, seed=3) != bootstrap_ci(
+        values, np.mean, n_resamples=500, seed=4
+    )
 
 
 def test_bootstrap_of_mean_is_close_to_t_interval():
@@ -90,7 +103,9 @@ def test_mean_ci_needs_two_values():
 def _scipy_km(durations, observed):
     durations = np.asarray(durations, float)
     observed = np.asarray(observed, bool)
-    censored_data = scipy_stats.CensoredData(uncensored=durations[observed], right=durations[~observed])
+    censored_data = scipy_stats.CensoredData(
+        uncensored=durations[observed], right=durations[~observed]
+    )
     return scipy_stats.ecdf(censored_data).sf
 
 
@@ -174,7 +189,12 @@ def test_sign_test_censoring_rules():
     # pair 3: both observed, 50 < 60   -> x smaller
     # pair 4: y censored at 30 < 40    -> undecided (y's true value may be below or above 40)
     result = sign_test(x, y, x_observed, y_observed)
-    assert (result.n_x_smaller, result.n_y_smaller, result.n_ties, result.n_censored_left_out) == (2, 1, 0, 2)
+    assert (result.n_x_smaller, result.n_y_smaller, result.n_ties, result.n_censored_left_out) == (
+        2,
+        1,
+        0,
+        2,
+    )
     assert result.pvalue == pytest.approx(1.0)
 
 

@@ -80,7 +80,9 @@ class Server:
             def log_message(self, format, *args):
                 pass
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+        self.httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Handler, directory=str(folder))
+        )
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
@@ -112,7 +114,10 @@ def test_manifest_matches_results_and_config():
     assert not any(key.startswith("bench/") for key in manifest["files"])
     repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
     owner_name = repository["url"].removeprefix("https://github.com/")
-    assert manifest["raw_base"] == f"https://raw.githubusercontent.com/{owner_name}/{repository['branch']}"
+    assert (
+        manifest["raw_base"]
+        == f"https://raw.githubusercontent.com/{owner_name}/{repository['branch']}"
+    )
 
 
 def test_check_fails_when_a_results_file_changes(tmp_path, capsys):
@@ -134,15 +139,21 @@ def test_check_fails_when_a_results_file_changes(tmp_path, capsys):
     assert "results/mnist/mnist_relu.json: in the manifest, not in results/" in report
 
     regenerated = tmp_path / "manifest.json"
-    assert cli.main(["results", "--write", "--root", str(course), "--manifest", str(regenerated)]) == 0
-    assert cli.main(["results", "--check", "--root", str(course), "--manifest", str(regenerated)]) == 0
+    assert (
+        cli.main(["results", "--write", "--root", str(course), "--manifest", str(regenerated)]) == 0
+    )
+    assert (
+        cli.main(["results", "--check", "--root", str(course), "--manifest", str(regenerated)]) == 0
+    )
     assert "xor/seeds5.json" in stored.load_manifest(regenerated)["files"]
 
 
 def test_check_fails_when_the_repository_moves(tmp_path, capsys):
     course = copy_course(tmp_path / "course")
     config = course / "_config.yml"
-    config.write_text(config.read_text().replace("github.com/paramact-course/", "github.com/someone-else/"))
+    config.write_text(
+        config.read_text().replace("github.com/paramact-course/", "github.com/someone-else/")
+    )
     assert cli.main(["results", "--check", "--root", str(course)]) == 1
     assert "raw.githubusercontent.com/someone-else/" in capsys.readouterr().err
 
@@ -168,7 +179,10 @@ def test_the_repository_file_is_used(where, tmp_path, monkeypatch):
 
     monkeypatch.setattr(pooch, "retrieve", no_download)
     monkeypatch.chdir(ROOT / "chapters" / "09_mnist" if where == "chapter folder" else tmp_path)
-    assert stored.stored_result("mnist/mnist_softmax.json") == ROOT / "results" / "mnist" / "mnist_softmax.json"
+    assert (
+        stored.stored_result("mnist/mnist_softmax.json")
+        == ROOT / "results" / "mnist" / "mnist_softmax.json"
+    )
 
 
 def test_a_changed_repository_file_is_refused(tmp_path, monkeypatch):
@@ -185,7 +199,11 @@ def test_a_changed_repository_file_is_refused(tmp_path, monkeypatch):
     with pytest.raises(stored.StaleManifest) as caught:
         stored.stored_result("xor/seeds10.json")
     message = str(caught.value)
-    assert str(path) in message and "regenerating the manifest" in message and stored.REGENERATE in message
+    assert (
+        str(path) in message
+        and "regenerating the manifest" in message
+        and stored.REGENERATE in message
+    )
 
     path.unlink()
     with pytest.raises(stored.StaleManifest, match="is missing"):
@@ -211,7 +229,9 @@ def test_download_when_there_is_no_repository(away_from_repository, published, m
     assert path.read_bytes() == (ROOT / "results" / "mnist" / "mnist_softmax.json").read_bytes()
     assert published.requests == ["/results/mnist/mnist_softmax.json"]
 
-    assert stored.stored_result("mnist/mnist_softmax.json") == path  # verified in the cache: no second download
+    assert (
+        stored.stored_result("mnist/mnist_softmax.json") == path
+    )  # verified in the cache: no second download
     assert published.requests == ["/results/mnist/mnist_softmax.json"]
 
 
@@ -219,12 +239,16 @@ def test_the_default_address_is_the_repositorys_raw_files(away_from_repository, 
     import pooch
 
     asked = []
-    monkeypatch.setattr(pooch, "retrieve", lambda url, **kwargs: asked.append((url, kwargs)) or "fetched")
+    monkeypatch.setattr(
+        pooch, "retrieve", lambda url, **kwargs: asked.append((url, kwargs)) or "fetched"
+    )
     stored.stored_result("xor/seeds1000.json")
     [(url, kwargs)] = asked
     assert url == stored.raw_base_of(ROOT) + "/results/xor/seeds1000.json"
     assert url.startswith("https://raw.githubusercontent.com/")
-    assert kwargs["known_hash"] == "sha256:" + stored.sha256_of(ROOT / "results" / "xor" / "seeds1000.json")
+    assert kwargs["known_hash"] == "sha256:" + stored.sha256_of(
+        ROOT / "results" / "xor" / "seeds1000.json"
+    )
 
 
 def test_a_tampered_download_is_refused(away_from_repository, tmp_path, monkeypatch):
@@ -241,7 +265,11 @@ def test_a_tampered_download_is_refused(away_from_repository, tmp_path, monkeypa
     assert server.requests == ["/results/xor/seeds1000.json"]
     assert isinstance(caught.value.__cause__, ValueError)  # pooch's digest check
     message = str(caught.value)
-    assert f"{server.url}/results/xor/seeds1000.json" in message and "SHA-256" in message and "discarded" in message
+    assert (
+        f"{server.url}/results/xor/seeds1000.json" in message
+        and "SHA-256" in message
+        and "discarded" in message
+    )
     assert not (away_from_repository / "xor" / "seeds1000.json").exists()
 
 
@@ -280,18 +308,29 @@ def _cell(chapter: str, cell_id: str) -> str:
     return "".join(next(c["source"] for c in notebook["cells"] if c.get("id") == cell_id))
 
 
-def test_chapter_9_loads_every_stored_result_away_from_the_repository(away_from_repository, published, monkeypatch, capsys):
+def test_chapter_9_loads_every_stored_result_away_from_the_repository(
+    away_from_repository, published, monkeypatch, capsys
+):
     monkeypatch.setenv(stored.RESULTS_URL_ENV, published.url)
     from paramact.experiments import mnist as mnistexp
 
-    namespace = {"json": json, "Path": Path, "np": __import__("numpy"), "LIVE": None, "mnistexp": mnistexp,
-                 "stored_result": stored.stored_result, "StoredResultUnavailable": stored.StoredResultUnavailable}
+    namespace = {
+        "json": json,
+        "Path": Path,
+        "np": __import__("numpy"),
+        "LIVE": None,
+        "mnistexp": mnistexp,
+        "stored_result": stored.stored_result,
+        "StoredResultUnavailable": stored.StoredResultUnavailable,
+    }
     exec(_cell("09_mnist", "cell-19"), namespace)
     assert set(namespace["STORED"]) == set(namespace["STEMS"]), capsys.readouterr().out
     assert len(published.requests) == len(namespace["STEMS"])
 
 
-def test_chapter_8_loads_its_stored_result_away_from_the_repository(away_from_repository, published, monkeypatch):
+def test_chapter_8_loads_its_stored_result_away_from_the_repository(
+    away_from_repository, published, monkeypatch
+):
     monkeypatch.setenv(stored.RESULTS_URL_ENV, published.url)
     source = _cell("08_xor", "cell-09")
     assert 'stored_result("xor/seeds1000.json")' in source

@@ -56,8 +56,9 @@ def value_and_grads(fn, inputs, grad_out):
 def test_matches_autograd_of_the_reference(fn, reference, shape):
     inputs = make_inputs(shape, off_kink=False)
     grad_out = random_like(shape)
-    for got, want in zip(value_and_grads(fn, inputs, grad_out),
-                         value_and_grads(reference, inputs, grad_out)):
+    for got, want in zip(
+        value_and_grads(fn, inputs, grad_out), value_and_grads(reference, inputs, grad_out)
+    ):
         assert got.shape == want.shape
         torch.testing.assert_close(got, want, rtol=1e-12, atol=1e-14)
 
@@ -126,8 +127,9 @@ def test_hypothesis_matches_reference_and_numpy(y, a, b):
     at = torch.tensor([a], dtype=torch.float64, requires_grad=True)
     bt = torch.tensor([b], dtype=torch.float64, requires_grad=True)
     grad_out = torch.tensor([[1.0], [-0.5]], dtype=torch.float64)
-    for (fn, reference), numpy_grads in zip(PAIRS, [activations.parametric_sigmoid_grads,
-                                                    activations.parametric_relu_grads]):
+    for (fn, reference), numpy_grads in zip(
+        PAIRS, [activations.parametric_sigmoid_grads, activations.parametric_relu_grads]
+    ):
         got = value_and_grads(fn, (yt, at, bt), grad_out)
         want = value_and_grads(reference, (yt, at, bt), grad_out)
         for g, w in zip(got, want):
@@ -136,7 +138,9 @@ def test_hypothesis_matches_reference_and_numpy(y, a, b):
             # its error is ~1e-16 * |a| absolute, not relative. The exact check is against NumPy below.
             torch.testing.assert_close(g, w, rtol=1e-9, atol=1e-11 * max(1.0, abs(a)))
         dz_dy, _, _ = numpy_grads(np.array(y)[:, None], a, b)
-        np.testing.assert_allclose(got[1].numpy(), grad_out.numpy() * dz_dy, rtol=1e-9, atol=1e-300)  # subnormals keep fewer digits
+        np.testing.assert_allclose(
+            got[1].numpy(), grad_out.numpy() * dz_dy, rtol=1e-9, atol=1e-300
+        )  # subnormals keep fewer digits
 
 
 @pytest.mark.parametrize("fn", [F.parametric_sigmoid, F.parametric_relu], ids=IDS)
@@ -145,8 +149,9 @@ def test_vmap_over_the_batch_and_over_groups(fn):
     batched = torch.func.vmap(lambda row: fn(row, a, b))(y)  # each call sees (3,)
     torch.testing.assert_close(batched, fn(y, a, b))
     groups = y.reshape(2, 3, 3)
-    torch.testing.assert_close(torch.func.vmap(lambda g: fn(g, a, b))(groups),
-                               fn(y, a, b).reshape(2, 3, 3))
+    torch.testing.assert_close(
+        torch.func.vmap(lambda g: fn(g, a, b))(groups), fn(y, a, b).reshape(2, 3, 3)
+    )
     # per-example parameters vmapped too
     a_per, b_per = a.expand(6, 3), b.expand(6, 3)
     torch.testing.assert_close(torch.func.vmap(fn)(y, a_per, b_per), fn(y, a, b))
@@ -172,8 +177,9 @@ def test_hessian_by_reverse_over_reverse(fn, reference):
     y, a, b = (t.detach() for t in make_inputs((4, 3)))
 
     def hessian(f):
-        return torch.func.jacrev(torch.func.jacrev(lambda a, b: (f(y, a, b) ** 2).sum(),
-                                                   argnums=(0, 1)), argnums=(0, 1))(a, b)
+        return torch.func.jacrev(
+            torch.func.jacrev(lambda a, b: (f(y, a, b) ** 2).sum(), argnums=(0, 1)), argnums=(0, 1)
+        )(a, b)
 
     torch.testing.assert_close(hessian(fn), hessian(reference))
 
@@ -184,31 +190,59 @@ def test_cuda_matches_cpu(fn, reference):
     inputs = make_inputs((8, 3, 4))
     cuda_inputs = [t.detach().cuda().requires_grad_() for t in inputs]
     grad_out = random_like((8, 3, 4))
-    for got, want in zip(value_and_grads(fn, cuda_inputs, grad_out.cuda()),
-                         value_and_grads(reference, inputs, grad_out)):
+    for got, want in zip(
+        value_and_grads(fn, cuda_inputs, grad_out.cuda()),
+        value_and_grads(reference, inputs, grad_out),
+    ):
         assert got.is_cuda
         torch.testing.assert_close(got.cpu(), want)
     assert gradcheck(fn, cuda_inputs)
 
 
 @pytest.mark.parametrize("fn", [F.parametric_sigmoid, F.parametric_relu], ids=IDS)
-@pytest.mark.parametrize("args, error, message", [
-    ((torch.zeros(()), torch.ones(1), torch.zeros(1)), ValueError, "0-d tensor"),
-    ((torch.zeros(2, 3), torch.ones(4), torch.zeros(3)), ValueError,
-     r"a must have shape \(3,\) to match the 3 channels on dim 1 of input \(2, 3\), "
-     r"got shape \(4,\)"),
-    ((torch.zeros(2, 3, 5), torch.ones(3), torch.zeros(5)), ValueError,
-     r"b must have shape \(3,\)"),
-    ((torch.zeros(2, 3), torch.ones(1, 3), torch.zeros(3)), ValueError, r"got shape \(1, 3\)"),
-    ((torch.zeros(2, 3, dtype=torch.long), torch.ones(3), torch.zeros(3)), TypeError,
-     r"floating-point.*torch.int64.*input.float\(\)"),
-    ((torch.zeros(2, 3), torch.ones(3, dtype=torch.float64), torch.zeros(3)), TypeError,
-     r"a has dtype torch.float64 but input has dtype torch.float32; use a.to\(input.dtype\)"),
-    ((torch.zeros(2, 3), torch.ones(3), torch.zeros(3, device="meta")), ValueError,
-     r"b is on meta but input is on cpu; use b.to\(input.device\)"),
-    ((np.zeros((2, 3)), torch.ones(3), torch.zeros(3)), TypeError, "input must be a torch.Tensor"),
-    ((torch.zeros(2, 3), 1.0, torch.zeros(3)), TypeError, "a must be a torch.Tensor, got float"),
-])
+@pytest.mark.parametrize(
+    "args, error, message",
+    [
+        ((torch.zeros(()), torch.ones(1), torch.zeros(1)), ValueError, "0-d tensor"),
+        (
+            (torch.zeros(2, 3), torch.ones(4), torch.zeros(3)),
+            ValueError,
+            r"a must have shape \(3,\) to match the 3 channels on dim 1 of input \(2, 3\), "
+            r"got shape \(4,\)",
+        ),
+        (
+            (torch.zeros(2, 3, 5), torch.ones(3), torch.zeros(5)),
+            ValueError,
+            r"b must have shape \(3,\)",
+        ),
+        ((torch.zeros(2, 3), torch.ones(1, 3), torch.zeros(3)), ValueError, r"got shape \(1, 3\)"),
+        (
+            (torch.zeros(2, 3, dtype=torch.long), torch.ones(3), torch.zeros(3)),
+            TypeError,
+            r"floating-point.*torch.int64.*input.float\(\)",
+        ),
+        (
+            (torch.zeros(2, 3), torch.ones(3, dtype=torch.float64), torch.zeros(3)),
+            TypeError,
+            r"a has dtype torch.float64 but input has dtype torch.float32; use a.to\(input.dtype\)",
+        ),
+        (
+            (torch.zeros(2, 3), torch.ones(3), torch.zeros(3, device="meta")),
+            ValueError,
+            r"b is on meta but input is on cpu; use b.to\(input.device\)",
+        ),
+        (
+            (np.zeros((2, 3)), torch.ones(3), torch.zeros(3)),
+            TypeError,
+            "input must be a torch.Tensor",
+        ),
+        (
+            (torch.zeros(2, 3), 1.0, torch.zeros(3)),
+            TypeError,
+            "a must be a torch.Tensor, got float",
+        ),
+    ],
+)
 def test_bad_input_raises_a_clear_error(fn, args, error, message):
     with pytest.raises(error, match=message):
         fn(*args)
@@ -228,4 +262,6 @@ def test_the_one_shape_rule_parameters_apply_along_the_channel_axis(shape):
     for c in range(3):
         channel = x.select(axis, c)
         torch.testing.assert_close(sigmoid.select(axis, c), a[c] * torch.sigmoid(channel - b[c]))
-        torch.testing.assert_close(relu.select(axis, c), torch.where(channel >= b[c], a[c] * (channel - b[c]), 0.0))
+        torch.testing.assert_close(
+            relu.select(axis, c), torch.where(channel >= b[c], a[c] * (channel - b[c]), 0.0)
+        )

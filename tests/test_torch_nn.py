@@ -21,8 +21,10 @@ def test_parameters_shapes_and_forward(module_cls, function):
     assert set(m.state_dict()) == {"a", "b"}
 
 
-@pytest.mark.parametrize("module_cls, name", [(ParametricSigmoid, "ParametricSigmoid"),
-                                              (ParametricReLU, "ParametricReLU")])
+@pytest.mark.parametrize(
+    "module_cls, name",
+    [(ParametricSigmoid, "ParametricSigmoid"), (ParametricReLU, "ParametricReLU")],
+)
 def test_extra_repr(module_cls, name):
     assert repr(module_cls(7, a_init=1.5)) == f"{name}(num_features=7, a_init=1.5, b_init=0.0)"
 
@@ -46,8 +48,9 @@ def test_default_is_the_plain_activation():
 def make_model():
     torch.manual_seed(0)
     shared = nn.Linear(4, 4)
-    return nn.Sequential(nn.Linear(3, 4), ParametricSigmoid(4), shared, ParametricReLU(4),
-                         shared, nn.Linear(4, 2))
+    return nn.Sequential(
+        nn.Linear(3, 4), ParametricSigmoid(4), shared, ParametricReLU(4), shared, nn.Linear(4, 2)
+    )
 
 
 def test_param_groups_cover_every_parameter_exactly_once():
@@ -73,9 +76,11 @@ def test_param_groups_defaults_and_empty_groups():
 def test_sgd_really_applies_the_three_rates():
     model = make_model()
     rates = {"weight": 0.1, "scale": 0.01, "location": 0.001}
-    optimizer = torch.optim.SGD(param_groups(model, lr=rates["weight"],
-                                             lr_scale=rates["scale"],
-                                             lr_location=rates["location"]))
+    optimizer = torch.optim.SGD(
+        param_groups(
+            model, lr=rates["weight"], lr_scale=rates["scale"], lr_location=rates["location"]
+        )
+    )
     before = {name: p.detach().clone() for name, p in model.named_parameters()}
     model(torch.randn(8, 3)).pow(2).sum().backward()
     grads = {name: p.grad.clone() for name, p in model.named_parameters()}

@@ -29,8 +29,9 @@ def digits8(x):
 
 
 def test_with_the_mlp_and_sgd():
-    net = layers.MLP([2, 2, 2], hidden="sigmoid", output="sigmoid", loss="half_sum_squared",
-                     bias=False)
+    net = layers.MLP(
+        [2, 2, 2], hidden="sigmoid", output="sigmoid", loss="half_sum_squared", bias=False
+    )
     net.params["W1"][...] = W1
     net.params["W2"][...] = W2
     with np.errstate(all="raise"):
@@ -66,7 +67,7 @@ def test_with_the_layer_functions_step_by_step():
     dh, dw2, _ = layers.affine_backward(dz34, affine2)
     dz12 = layers.activation_backward(dh, act1)
     _, dw1, _ = layers.affine_backward(dz12, affine1)
-    assert digits8(dout[0, 0]) == 0.20944600               # dE/d(sigma1)
+    assert digits8(dout[0, 0]) == 0.20944600  # dE/d(sigma1)
     assert digits8(out[0, 0] * (1 - out[0, 0])) == 0.23802157  # d(sigma1)/dz3
     w1_new, w2_new = W1 - 0.5 * dw1, W2 - 0.5 * dw2
     np.testing.assert_array_equal(digits8(w1_new), W1_AFTER)

@@ -46,7 +46,9 @@ def test_batched_matches_per_trial_loop(short_run, activation):
         tolerance = 3 if activation == "parametric_sigmoid" else 0
         assert abs(trial.steps - short_run.steps[row, column]) <= tolerance
         assert trial.converged == short_run.converged[row, column]
-        np.testing.assert_allclose(trial.losses, short_run.curves[row, column, : trial.losses.size], rtol=1e-9)
+        np.testing.assert_allclose(
+            trial.losses, short_run.curves[row, column, : trial.losses.size], rtol=1e-9
+        )
         batched = short_run.parameters[activation]
         assert set(trial.parameters) == set(batched)
         for name, value in trial.parameters.items():
@@ -68,7 +70,9 @@ def test_initial_weights_are_each_seeds_own_draws_in_the_stored_order():
     weights = initial_weights([7, 0], XorProtocol(init="uniform0.3"))
     for column, seed in enumerate([7, 0]):
         draws = np.random.default_rng(seed).uniform(-0.3, 0.3, size=9)
-        np.testing.assert_array_equal(weights["W1"][column], [[draws[0], draws[1]], [draws[2], draws[3]]])
+        np.testing.assert_array_equal(
+            weights["W1"][column], [[draws[0], draws[1]], [draws[2], draws[3]]]
+        )
         np.testing.assert_array_equal(weights["c1"][column], draws[4:6])
         np.testing.assert_array_equal(weights["W2"][column], draws[6:8, None])
         np.testing.assert_array_equal(weights["c2"][column], draws[8:9])
@@ -82,8 +86,12 @@ def test_initial_weights_are_each_seeds_own_draws_in_the_stored_order():
 def test_every_activation_starts_from_the_same_weights(short_run):
     # With a = 1, b = 0 the parametric units equal the plain ones, so the step-0 losses coincide.
     initial = short_run.curves[..., 0]
-    np.testing.assert_array_equal(initial[short_run.row("sigmoid")], initial[short_run.row("parametric_sigmoid")])
-    np.testing.assert_array_equal(initial[short_run.row("relu")], initial[short_run.row("parametric_relu")])
+    np.testing.assert_array_equal(
+        initial[short_run.row("sigmoid")], initial[short_run.row("parametric_sigmoid")]
+    )
+    np.testing.assert_array_equal(
+        initial[short_run.row("relu")], initial[short_run.row("parametric_relu")]
+    )
     assert not np.allclose(initial[short_run.row("sigmoid")], initial[short_run.row("relu")])
 
 
@@ -124,7 +132,9 @@ def test_threshold_is_inclusive_and_step_zero_counts():
     at_threshold = run_xor([5], ("relu",), XorProtocol(max_steps=100, threshold=initial_loss))
     assert at_threshold.converged[0, 0] and at_threshold.steps[0, 0] == 0
     # Nothing trained: the final parameters are the initial ones.
-    np.testing.assert_array_equal(at_threshold.parameters["relu"]["W1"][0], initial_weights([5], SHORT)["W1"][0])
+    np.testing.assert_array_equal(
+        at_threshold.parameters["relu"]["W1"][0], initial_weights([5], SHORT)["W1"][0]
+    )
 
 
 def test_training_stops_when_every_run_has_converged():
@@ -145,8 +155,12 @@ def test_all_censored_with_a_tiny_cap():
 def test_doubled_hidden_bias_lr_equals_location_only_parametric_sigmoid():
     """dL/db = -dL/dc, and z depends on c - b only: learning b (a fixed at 1) doubles the bias rate."""
     seeds = (2, 3, 4)
-    location_only = run_xor(seeds, ("parametric_sigmoid",), XorProtocol(learn_scale=False), record_every=1)
-    doubled = run_xor(seeds, ("sigmoid",), XorProtocol(hidden_bias_lr_multiplier=2.0), record_every=1)
+    location_only = run_xor(
+        seeds, ("parametric_sigmoid",), XorProtocol(learn_scale=False), record_every=1
+    )
+    doubled = run_xor(
+        seeds, ("sigmoid",), XorProtocol(hidden_bias_lr_multiplier=2.0), record_every=1
+    )
     assert location_only.converged.all()
     np.testing.assert_array_equal(location_only.steps, doubled.steps)
     np.testing.assert_allclose(location_only.curves, doubled.curves, rtol=0, atol=1e-10)
@@ -167,7 +181,9 @@ PROTOCOL_VARIANTS = [
 ]
 
 
-@pytest.mark.parametrize("protocol", PROTOCOL_VARIANTS, ids=["mse-sigmoid", "mse-identity", "cross-entropy"])
+@pytest.mark.parametrize(
+    "protocol", PROTOCOL_VARIANTS, ids=["mse-sigmoid", "mse-identity", "cross-entropy"]
+)
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_gradients_match_torch_autograd(activation, protocol):
     """The XOR network (an MLP with one trial per seed) against autograd on the same formulas."""
@@ -193,7 +209,9 @@ def test_gradients_match_torch_autograd(activation, protocol):
     o = torch.einsum("tpj,tjk->tpk", z, tensors["W2"])[..., 0] + tensors["c2"]
     t = targets[None, :].expand_as(o)
     if protocol.loss == "cross_entropy":
-        per_trial = torch.nn.functional.binary_cross_entropy_with_logits(o, t, reduction="none").mean(1)
+        per_trial = torch.nn.functional.binary_cross_entropy_with_logits(
+            o, t, reduction="none"
+        ).mean(1)
     else:
         prediction = torch.sigmoid(o) if protocol.output == "sigmoid" else o
         per_trial = ((prediction - t) ** 2).mean(1)
@@ -202,10 +220,14 @@ def test_gradients_match_torch_autograd(activation, protocol):
     np.testing.assert_allclose(loss, per_trial.detach().numpy(), rtol=1e-12)
     assert set(grads) == set(tensors)
     for name, grad in grads.items():
-        np.testing.assert_allclose(grad, tensors[name].grad.numpy(), rtol=1e-10, atol=1e-14, err_msg=name)
+        np.testing.assert_allclose(
+            grad, tensors[name].grad.numpy(), rtol=1e-10, atol=1e-14, err_msg=name
+        )
 
 
-@pytest.mark.parametrize("protocol", PROTOCOL_VARIANTS, ids=["mse-sigmoid", "mse-identity", "cross-entropy"])
+@pytest.mark.parametrize(
+    "protocol", PROTOCOL_VARIANTS, ids=["mse-sigmoid", "mse-identity", "cross-entropy"]
+)
 def test_per_trial_loss_is_the_paramact_loss(protocol):
     """Each trial's loss is paramact.losses' on that trial's output: the protocol picks the loss."""
     net = network("parametric_relu", range(6), protocol)
@@ -237,7 +259,9 @@ def test_other_protocols_run():
     frozen = run_xor(2, ("parametric_relu",), XorProtocol(lr_scale=0.0, max_steps=300))
     np.testing.assert_array_equal(frozen.parameters["parametric_relu"]["a1"], 1.0)
     assert not np.all(frozen.parameters["parametric_relu"]["b1"] == 0.0)
-    fixed = run_xor(2, ("parametric_sigmoid",), XorProtocol(learn_location=False, b_init=0.25, max_steps=300))
+    fixed = run_xor(
+        2, ("parametric_sigmoid",), XorProtocol(learn_location=False, b_init=0.25, max_steps=300)
+    )
     np.testing.assert_array_equal(fixed.parameters["parametric_sigmoid"]["b1"], 0.25)
 
 
@@ -307,9 +331,13 @@ def test_paired_comparison_counts(short_run):
     comparisons = {c["plain"]: c for c in xor.paired_comparisons(short_run)}
     assert set(comparisons) == {"sigmoid", "relu"}
     sig = comparisons["sigmoid"]
-    assert sig["parametric_faster"] + sig["plain_faster"] + sig["ties"] + sig["undecided"] == len(SEEDS)
+    assert sig["parametric_faster"] + sig["plain_faster"] + sig["ties"] + sig["undecided"] == len(
+        SEEDS
+    )
     plain, parametric = short_run.row("sigmoid"), short_run.row("parametric_sigmoid")
-    assert sig["parametric_faster"] == int(np.sum(short_run.steps[parametric] < short_run.steps[plain]))
+    assert sig["parametric_faster"] == int(
+        np.sum(short_run.steps[parametric] < short_run.steps[plain])
+    )
 
 
 def test_table_shows_paper_and_ours(short_run):
@@ -332,8 +360,18 @@ def test_speedup_measurement_reports_its_inputs():
 
 
 REQUIRED_JSON_KEYS = {
-    "protocol", "seeds", "activations", "trials", "summary", "paired_comparisons", "loss_curves",
-    "environment", "wall_time_s", "timestamp_utc", "paper", "figures",
+    "protocol",
+    "seeds",
+    "activations",
+    "trials",
+    "summary",
+    "paired_comparisons",
+    "loss_curves",
+    "environment",
+    "wall_time_s",
+    "timestamp_utc",
+    "paper",
+    "figures",
 }
 
 
@@ -344,7 +382,9 @@ def test_result_json_uses_a_and_b_and_the_shared_environment():
     trial = document["trials"]["parametric_relu"]
     assert set(trial) == {"steps", "final_loss", "a", "b"}
     np.testing.assert_allclose(trial["a"], result.parameters["parametric_relu"]["a1"], rtol=1e-5)
-    np.testing.assert_allclose(trial["b"], result.parameters["parametric_relu"]["b1"], rtol=1e-5, atol=1e-12)
+    np.testing.assert_allclose(
+        trial["b"], result.parameters["parametric_relu"]["b1"], rtol=1e-5, atol=1e-12
+    )
     assert {"lr_scale", "lr_location", "a_init", "b_init"} <= set(document["protocol"])
     environment = document["environment"]
     assert {"python", "numpy", "paramact", "cpu_count", "sources_sha256"} <= set(environment)
@@ -355,8 +395,15 @@ def test_load_result_translates_the_old_keys(tmp_path):
     result = run_xor(2, ("parametric_sigmoid",), XorProtocol(max_steps=30))
     new = xor.result_to_json(result)
     old = json.loads(json.dumps(new))
-    old["protocol"] = {{"lr_scale": "scale_lr", "lr_location": "location_lr", "a_init": "initial_scale",
-                        "b_init": "initial_location"}.get(key, key): value for key, value in old["protocol"].items()}
+    old["protocol"] = {
+        {
+            "lr_scale": "scale_lr",
+            "lr_location": "location_lr",
+            "a_init": "initial_scale",
+            "b_init": "initial_location",
+        }.get(key, key): value
+        for key, value in old["protocol"].items()
+    }
     trial = old["trials"]["parametric_sigmoid"]
     trial["scale"], trial["location"] = trial.pop("a"), trial.pop("b")
     (tmp_path / "old.json").write_text(json.dumps(old))
@@ -376,16 +423,24 @@ def test_stored_results_reproduce(stored):
     if not path.is_file():
         pytest.skip(f"{path} is not in this checkout")
     document = xor.load_result(path)
-    protocol = XorProtocol(**{key: value for key, value in document["protocol"].items() if key != "init_radius"})
+    protocol = XorProtocol(
+        **{key: value for key, value in document["protocol"].items() if key != "init_radius"}
+    )
     activations = ("sigmoid", "parametric_sigmoid")  # converge within the cap: a short test
     result = _first_seeds(protocol, activations)
     for activation in activations:
         row, trial = result.row(activation), document["trials"][activation]
-        assert [int(s) if c else None for s, c in zip(result.steps[row], result.converged[row])] == trial["steps"][:3]
+        assert [
+            int(s) if c else None for s, c in zip(result.steps[row], result.converged[row])
+        ] == trial["steps"][:3]
         np.testing.assert_allclose(result.final_loss[row], trial["final_loss"][:3], rtol=1e-5)
         if is_parametric(activation):
-            np.testing.assert_allclose(result.parameters[activation]["a1"], trial["a"][:3], rtol=1e-5)
-            np.testing.assert_allclose(result.parameters[activation]["b1"], trial["b"][:3], rtol=1e-5, atol=1e-9)
+            np.testing.assert_allclose(
+                result.parameters[activation]["a1"], trial["a"][:3], rtol=1e-5
+            )
+            np.testing.assert_allclose(
+                result.parameters[activation]["b1"], trial["b"][:3], rtol=1e-5, atol=1e-9
+            )
 
 
 def _strict_json(path):
@@ -406,7 +461,9 @@ def test_cli_end_to_end(tmp_path, capsys):
     assert set(document["trials"]) == set(ACTIVATIONS)
     for trial in document["trials"].values():
         assert len(trial["steps"]) == 3
-        assert all(step is None or (isinstance(step, int) and 0 <= step <= 200) for step in trial["steps"])
+        assert all(
+            step is None or (isinstance(step, int) and 0 <= step <= 200) for step in trial["steps"]
+        )
     assert {"python", "numpy", "paramact"} <= set(document["environment"])
     assert document["environment"]["cpu_count"] >= 1
     assert len(document["figures"]) == 6
@@ -415,16 +472,41 @@ def test_cli_end_to_end(tmp_path, capsys):
 
 
 def test_cli_no_figures_and_protocol_options(tmp_path):
-    argv = ["xor", "--seeds", "2", "--max-steps", "50", "--out", str(tmp_path), "--no-figures",
-            "--init", "uniform0.2", "--lr", "2.0", "--activations", "sigmoid", "parametric_sigmoid",
-            "--lr-scale", "0.1", "--lr-location", "0.2", "--a-init", "1.5", "--b-init", "0.25"]
+    argv = [
+        "xor",
+        "--seeds",
+        "2",
+        "--max-steps",
+        "50",
+        "--out",
+        str(tmp_path),
+        "--no-figures",
+        "--init",
+        "uniform0.2",
+        "--lr",
+        "2.0",
+        "--activations",
+        "sigmoid",
+        "parametric_sigmoid",
+        "--lr-scale",
+        "0.1",
+        "--lr-location",
+        "0.2",
+        "--a-init",
+        "1.5",
+        "--b-init",
+        "0.25",
+    ]
     assert main(argv) == 0
     (written,) = tmp_path.iterdir()
     document = _strict_json(written)
     assert document["protocol"]["init"] == "uniform0.2" and document["protocol"]["lr"] == 2.0
     stated = [document["protocol"][key] for key in ("lr_scale", "lr_location", "a_init", "b_init")]
     assert stated == [0.1, 0.2, 1.5, 0.25]
-    assert document["figures"] == [] and document["activations"] == ["sigmoid", "parametric_sigmoid"]
+    assert document["figures"] == [] and document["activations"] == [
+        "sigmoid",
+        "parametric_sigmoid",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -30,49 +30,68 @@ to eq. (14) (see :func:`parametric_sigmoid_grads`).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
-    "step", "step_grad",
-    "sigmoid", "sigmoid_grad", "sigmoid_and_grad",
-    "tanh", "tanh_grad",
-    "relu", "relu_grad",
-    "leaky_relu", "leaky_relu_grad",
-    "elu", "elu_grad",
-    "softplus", "softplus_grad",
-    "swish", "swish_grad",
-    "identity", "identity_grad",
+    "step",
+    "step_grad",
+    "sigmoid",
+    "sigmoid_grad",
+    "sigmoid_and_grad",
+    "tanh",
+    "tanh_grad",
+    "relu",
+    "relu_grad",
+    "leaky_relu",
+    "leaky_relu_grad",
+    "elu",
+    "elu_grad",
+    "softplus",
+    "softplus_grad",
+    "swish",
+    "swish_grad",
+    "identity",
+    "identity_grad",
     "softmax",
-    "parametric_sigmoid", "parametric_sigmoid_grads", "parametric_sigmoid_and_grads",
-    "parametric_relu", "parametric_relu_grads",
+    "parametric_sigmoid",
+    "parametric_sigmoid_grads",
+    "parametric_sigmoid_and_grads",
+    "parametric_relu",
+    "parametric_relu_grads",
     "ACTIVATIONS",
 ]
 
 
-def _as_floats(*values):
+def _as_floats(*values: ArrayLike) -> list[np.ndarray]:
     """Convert values to ndarrays of one common floating dtype.
 
     Python ints and floats stay "weak" so they do not promote a float32 array to float64;
     integer and boolean arrays become float64.
     """
     first = values[0]
-    if type(first) is np.ndarray and first.dtype.kind == "f" and all(
-            type(v) is np.ndarray and v.dtype == first.dtype for v in values):
-        return list(values)  # the common case, already floats of one dtype: nothing to convert
-    weak = [v if isinstance(v, (int, float)) and not isinstance(v, bool) else np.asarray(v)
-            for v in values]
+    if type(first) is np.ndarray and first.dtype.kind == "f":
+        same = [v for v in values if type(v) is np.ndarray and v.dtype == first.dtype]
+        if len(same) == len(values):
+            return same  # the common case, already floats of one dtype: nothing to convert
+    weak = [
+        v if isinstance(v, (int, float)) and not isinstance(v, bool) else np.asarray(v)
+        for v in values
+    ]
     dtype = np.result_type(*weak, 0.0)  # the weak 0.0 forces a floating result
     if not np.issubdtype(dtype, np.floating):
         raise TypeError(f"expected real numbers, got dtype {dtype}")
     return [np.asarray(v, dtype=dtype) for v in weak]
 
 
-def _as_float(x):
+def _as_float(x: ArrayLike) -> np.ndarray:
     return _as_floats(x)[0]
 
 
-def _along_channels(y, *params):
+def _along_channels(y: np.ndarray, *params: np.ndarray) -> tuple[np.ndarray, ...]:
     """View each ``(C,)`` parameter so that it broadcasts along axis 1 of ``y`` (the shape rule).
 
     Only 1-D parameters of an input with more than two dims change: ``(C,)`` becomes
@@ -84,26 +103,32 @@ def _along_channels(y, *params):
     return tuple(p.reshape(p.shape + trailing) if p.ndim == 1 else p for p in params)
 
 
-def _underflow_to_zero(function):
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _underflow_to_zero(function: Callable[_P, _R]) -> Callable[_P, _R]:
     """Run ``function`` with NumPy's underflow check off.
 
     Results too small for the dtype become 0 (or subnormal), which is the correctly rounded
     answer; overflow, invalid operations and division by zero still raise under
     ``np.errstate(all="raise")``.
     """
+
     @functools.wraps(function)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         with np.errstate(under="ignore"):
             return function(*args, **kwargs)
+
     return wrapper
 
 
-def _full(x, shape):
+def _full(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """``x``, or a copy broadcast to ``shape`` when a larger ``a`` gave the output a larger shape."""
     return x if x.shape == shape else np.broadcast_to(x, shape).copy()
 
 
-def _sigmoid_pair(u):
+def _sigmoid_pair(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(sigmoid(u), sigmoid(-u))`` without overflow and without cancellation.
 
     ``exp`` only sees ``-|u| <= 0``. Computing ``sigmoid(-u)`` directly, instead of as
@@ -112,7 +137,7 @@ def _sigmoid_pair(u):
     """
     e = np.exp(-np.abs(u))  # in (0, 1]
     denominator = 1 + e
-    big = 1 / denominator   # sigmoid(|u|)
+    big = 1 / denominator  # sigmoid(|u|)
     small = e / denominator  # sigmoid(-|u|)
     positive = u >= 0
     return np.where(positive, big, small), np.where(positive, small, big)
@@ -120,8 +145,9 @@ def _sigmoid_pair(u):
 
 # --- classic activations --------------------------------------------------------------------
 
+
 @_underflow_to_zero
-def step(x):
+def step(x: ArrayLike) -> np.ndarray:
     r"""Heaviside step function, the perceptron's activation.
 
     .. math::
@@ -139,7 +165,7 @@ def step(x):
 
 
 @_underflow_to_zero
-def step_grad(x):
+def step_grad(x: ArrayLike) -> np.ndarray:
     r"""Derivative of :func:`step`: zero everywhere.
 
     .. math::
@@ -156,7 +182,7 @@ def step_grad(x):
 
 
 @_underflow_to_zero
-def sigmoid(x):
+def sigmoid(x: ArrayLike) -> np.ndarray:
     r"""Logistic sigmoid, eq. (2) of the paper.
 
     .. math::
@@ -176,7 +202,7 @@ def sigmoid(x):
 
 
 @_underflow_to_zero
-def sigmoid_grad(x):
+def sigmoid_grad(x: ArrayLike) -> np.ndarray:
     r"""Derivative of :func:`sigmoid`.
 
     .. math::
@@ -194,7 +220,7 @@ def sigmoid_grad(x):
 
 
 @_underflow_to_zero
-def sigmoid_and_grad(x):
+def sigmoid_and_grad(x: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     r""":func:`sigmoid` and :func:`sigmoid_grad` at once, from one evaluation of the sigmoid.
 
     .. math::
@@ -213,7 +239,7 @@ def sigmoid_and_grad(x):
 
 
 @_underflow_to_zero
-def tanh(x):
+def tanh(x: ArrayLike) -> np.ndarray:
     r"""Hyperbolic tangent, eq. (3) of the paper.
 
     .. math::
@@ -229,7 +255,7 @@ def tanh(x):
 
 
 @_underflow_to_zero
-def tanh_grad(x):
+def tanh_grad(x: ArrayLike) -> np.ndarray:
     r"""Derivative of :func:`tanh`.
 
     .. math::
@@ -244,7 +270,7 @@ def tanh_grad(x):
 
 
 @_underflow_to_zero
-def relu(x):
+def relu(x: ArrayLike) -> np.ndarray:
     r"""Rectified linear unit, eq. (1) of the paper.
 
     .. math::
@@ -259,7 +285,7 @@ def relu(x):
 
 
 @_underflow_to_zero
-def relu_grad(x):
+def relu_grad(x: ArrayLike) -> np.ndarray:
     r"""Derivative of :func:`relu`, right-hand derivative (1) at the kink ``x = 0``.
 
     .. math::
@@ -274,7 +300,7 @@ def relu_grad(x):
 
 
 @_underflow_to_zero
-def leaky_relu(x, slope=0.01):
+def leaky_relu(x: ArrayLike, slope: float = 0.01) -> np.ndarray:
     r"""Leaky ReLU: a small slope instead of zero on the negative side (fights dying ReLUs).
 
     .. math::
@@ -290,7 +316,7 @@ def leaky_relu(x, slope=0.01):
 
 
 @_underflow_to_zero
-def leaky_relu_grad(x, slope=0.01):
+def leaky_relu_grad(x: ArrayLike, slope: float = 0.01) -> np.ndarray:
     r"""Derivative of :func:`leaky_relu`, right-hand derivative (1) at ``x = 0``.
 
     .. math::
@@ -305,7 +331,7 @@ def leaky_relu_grad(x, slope=0.01):
 
 
 @_underflow_to_zero
-def elu(x, alpha=1.0):
+def elu(x: ArrayLike, alpha: float = 1.0) -> np.ndarray:
     r"""Exponential linear unit.
 
     .. math::
@@ -321,7 +347,7 @@ def elu(x, alpha=1.0):
 
 
 @_underflow_to_zero
-def elu_grad(x, alpha=1.0):
+def elu_grad(x: ArrayLike, alpha: float = 1.0) -> np.ndarray:
     r"""Derivative of :func:`elu`, right-hand derivative (1) at ``x = 0``.
 
     .. math::
@@ -336,7 +362,7 @@ def elu_grad(x, alpha=1.0):
 
 
 @_underflow_to_zero
-def softplus(x):
+def softplus(x: ArrayLike) -> np.ndarray:
     r"""Softplus, a smooth ReLU.
 
     .. math::
@@ -353,7 +379,7 @@ def softplus(x):
 
 
 @_underflow_to_zero
-def softplus_grad(x):
+def softplus_grad(x: ArrayLike) -> np.ndarray:
     r"""Derivative of :func:`softplus`: the sigmoid.
 
     .. math::
@@ -367,7 +393,7 @@ def softplus_grad(x):
 
 
 @_underflow_to_zero
-def swish(x, beta=1.0):
+def swish(x: ArrayLike, beta: float = 1.0) -> np.ndarray:
     r"""Swish (SiLU for ``beta = 1``).
 
     .. math::
@@ -382,7 +408,7 @@ def swish(x, beta=1.0):
 
 
 @_underflow_to_zero
-def swish_grad(x, beta=1.0):
+def swish_grad(x: ArrayLike, beta: float = 1.0) -> np.ndarray:
     r"""Derivative of :func:`swish`.
 
     .. math::
@@ -398,7 +424,7 @@ def swish_grad(x, beta=1.0):
 
 
 @_underflow_to_zero
-def identity(x):
+def identity(x: ArrayLike) -> np.ndarray:
     r"""Identity, the usual output activation for regression.
 
     .. math::
@@ -412,7 +438,7 @@ def identity(x):
 
 
 @_underflow_to_zero
-def identity_grad(x):
+def identity_grad(x: ArrayLike) -> np.ndarray:
     r"""Derivative of :func:`identity`: ones.
 
     Examples:
@@ -423,7 +449,7 @@ def identity_grad(x):
 
 
 @_underflow_to_zero
-def softmax(x, axis=-1):
+def softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
     r"""Softmax along ``axis``, the output activation for multi-class classification.
 
     .. math::
@@ -447,8 +473,9 @@ def softmax(x, axis=-1):
 
 # --- parametric activations (Kong & Ko 2021) -----------------------------------------------
 
+
 @_underflow_to_zero
-def parametric_sigmoid(y, a, b):
+def parametric_sigmoid(y: ArrayLike, a: ArrayLike, b: ArrayLike) -> np.ndarray:
     r"""Parametric sigmoid with scale ``a`` and location ``b``, eq. (10) of the paper.
 
     .. math::
@@ -479,7 +506,9 @@ def parametric_sigmoid(y, a, b):
 
 
 @_underflow_to_zero
-def parametric_sigmoid_grads(y, a, b):
+def parametric_sigmoid_grads(
+    y: ArrayLike, a: ArrayLike, b: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Partial derivatives of :func:`parametric_sigmoid`, eqs. (12)-(14) of the paper, corrected.
 
     With :math:`s = \sigma(y - b)` and :math:`z = a s`:
@@ -514,7 +543,9 @@ def parametric_sigmoid_grads(y, a, b):
     return dz_dy, s, -dz_dy
 
 
-def _parametric_sigmoid_parts(y, a, b):
+def _parametric_sigmoid_parts(
+    y: ArrayLike, a: ArrayLike, b: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(a, s, dz/dy)``, broadcast to the output's shape, with ``s = sigmoid(y - b)``."""
     y, a, b = _as_floats(y, a, b)
     a, b = _along_channels(y, a, b)
@@ -524,7 +555,9 @@ def _parametric_sigmoid_parts(y, a, b):
 
 
 @_underflow_to_zero
-def parametric_sigmoid_and_grads(y, a, b):
+def parametric_sigmoid_and_grads(
+    y: ArrayLike, a: ArrayLike, b: ArrayLike
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     r""":func:`parametric_sigmoid` and :func:`parametric_sigmoid_grads` at once, eqs. (10), (12)-(14).
 
     One evaluation of :math:`s = \sigma(y - b)` gives both :math:`z = a s` and the three
@@ -544,7 +577,7 @@ def parametric_sigmoid_and_grads(y, a, b):
 
 
 @_underflow_to_zero
-def parametric_relu(y, a, b):
+def parametric_relu(y: ArrayLike, a: ArrayLike, b: ArrayLike) -> np.ndarray:
     r"""Parametric ReLU with scale ``a`` and location ``b``, eq. (11) of the paper.
 
     .. math::
@@ -571,7 +604,9 @@ def parametric_relu(y, a, b):
 
 
 @_underflow_to_zero
-def parametric_relu_grads(y, a, b):
+def parametric_relu_grads(
+    y: ArrayLike, a: ArrayLike, b: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Partial derivatives of :func:`parametric_relu`.
 
     .. math::
@@ -600,7 +635,7 @@ def parametric_relu_grads(y, a, b):
 
 #: Elementwise activations by name: ``name -> (function, derivative)``. Both accept the same
 #: keyword arguments (``slope`` for leaky_relu, ``alpha`` for elu, ``beta`` for swish).
-ACTIVATIONS = {
+ACTIVATIONS: dict[str, tuple[Callable[..., np.ndarray], Callable[..., np.ndarray]]] = {
     "step": (step, step_grad),
     "sigmoid": (sigmoid, sigmoid_grad),
     "tanh": (tanh, tanh_grad),

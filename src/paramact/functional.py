@@ -94,26 +94,38 @@ class _ParametricReLU(torch.autograd.Function):
 def _check_arguments(function: str, input: Any, a: Any, b: Any) -> None:
     for name, value in (("input", input), ("a", a), ("b", b)):
         if not isinstance(value, torch.Tensor):
-            raise TypeError(f"{function}: {name} must be a torch.Tensor, got "
-                            f"{type(value).__name__}; wrap it with torch.as_tensor")
+            raise TypeError(
+                f"{function}: {name} must be a torch.Tensor, got "
+                f"{type(value).__name__}; wrap it with torch.as_tensor"
+            )
     if not input.is_floating_point():
-        raise TypeError(f"{function}: input must be a floating-point tensor, got dtype "
-                        f"{input.dtype}; convert it with input.float()")
+        raise TypeError(
+            f"{function}: input must be a floating-point tensor, got dtype "
+            f"{input.dtype}; convert it with input.float()"
+        )
     if input.dim() == 0:
-        raise ValueError(f"{function}: input must have shape (C,), (N, C) or (N, C, *), "
-                         "got a 0-d tensor; add dims with input.reshape(1, 1)")
+        raise ValueError(
+            f"{function}: input must have shape (C,), (N, C) or (N, C, *), "
+            "got a 0-d tensor; add dims with input.reshape(1, 1)"
+        )
     channels = input.shape[_channel_dim(input)]
     for name, param in (("a", a), ("b", b)):
         if param.dtype != input.dtype:
-            raise TypeError(f"{function}: {name} has dtype {param.dtype} but input has dtype "
-                            f"{input.dtype}; use {name}.to(input.dtype)")
+            raise TypeError(
+                f"{function}: {name} has dtype {param.dtype} but input has dtype "
+                f"{input.dtype}; use {name}.to(input.dtype)"
+            )
         if param.device != input.device:
-            raise ValueError(f"{function}: {name} is on {param.device} but input is on "
-                             f"{input.device}; use {name}.to(input.device)")
+            raise ValueError(
+                f"{function}: {name} is on {param.device} but input is on "
+                f"{input.device}; use {name}.to(input.device)"
+            )
         if tuple(param.shape) != (channels,):
-            raise ValueError(f"{function}: {name} must have shape ({channels},) to match the "
-                             f"{channels} channels on dim {_channel_dim(input)} of input "
-                             f"{tuple(input.shape)}, got shape {tuple(param.shape)}")
+            raise ValueError(
+                f"{function}: {name} must have shape ({channels},) to match the "
+                f"{channels} channels on dim {_channel_dim(input)} of input "
+                f"{tuple(input.shape)}, got shape {tuple(param.shape)}"
+            )
 
 
 def parametric_sigmoid(input: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

@@ -15,17 +15,27 @@ Examples:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import SupportsFloat
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-__all__ = ["numerical_gradient", "relative_error", "check_gradients",
-           "ParameterCheck", "GradientCheckReport"]
+__all__ = [
+    "numerical_gradient",
+    "relative_error",
+    "check_gradients",
+    "ParameterCheck",
+    "GradientCheckReport",
+]
 
 _TINY = np.finfo(np.float64).tiny
 
 
-def numerical_gradient(f, x, h=1e-5):
+def numerical_gradient(
+    f: Callable[[np.ndarray], SupportsFloat], x: np.ndarray, h: float = 1e-5
+) -> np.ndarray:
     r"""Gradient of the scalar function ``f`` at ``x`` by centred differences.
 
     .. math::
@@ -50,9 +60,11 @@ def numerical_gradient(f, x, h=1e-5):
         array([ 3., 12.])
     """
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
-        raise TypeError("numerical_gradient needs a float64 ndarray to perturb in place, got "
-                        f"{type(x).__name__} of dtype {getattr(x, 'dtype', None)}; "
-                        "convert it with np.asarray(x, dtype=np.float64)")
+        raise TypeError(
+            "numerical_gradient needs a float64 ndarray to perturb in place, got "
+            f"{type(x).__name__} of dtype {getattr(x, 'dtype', None)}; "
+            "convert it with np.asarray(x, dtype=np.float64)"
+        )
     grad = np.zeros_like(x)
     for index in np.ndindex(x.shape):
         original = x[index]
@@ -67,12 +79,12 @@ def numerical_gradient(f, x, h=1e-5):
     return grad
 
 
-def _elementwise_relative_error(x, y, floor):
+def _elementwise_relative_error(x: ArrayLike, y: ArrayLike, floor: float) -> np.ndarray:
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     return np.abs(x - y) / np.maximum(np.abs(x) + np.abs(y), floor)
 
 
-def relative_error(x, y, floor=_TINY):
+def relative_error(x: ArrayLike, y: ArrayLike, floor: float = _TINY) -> float:
     r"""Largest elementwise relative error between ``x`` and ``y``.
 
     .. math::
@@ -111,7 +123,7 @@ class ParameterCheck:
 
     name: str
     error: float
-    index: tuple
+    index: tuple[int, ...]
     analytic: float
     numerical: float
     ok: bool
@@ -133,36 +145,46 @@ class GradientCheckReport:
           v          0.00e+00  (0,)        0.000000e+00  0.000000e+00  ok
     """
 
-    checks: tuple
+    checks: tuple[ParameterCheck, ...]
     tol: float
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         """True if every parameter's relative error is at most ``tol``."""
         return all(check.ok for check in self.checks)
 
     @property
-    def failed(self):
+    def failed(self) -> list[str]:
         """Names of the parameters whose gradient is off."""
         return [check.name for check in self.checks if not check.ok]
 
-    def __getitem__(self, name):
+    def __getitem__(self, name: str) -> ParameterCheck:
         return next(check for check in self.checks if check.name == name)
 
-    def __str__(self):
+    def __str__(self) -> str:
         verdict = "all OK" if self.ok else "WRONG: " + ", ".join(self.failed)
-        lines = [f"gradient check (tol {self.tol:.0e}): {verdict}",
-                 f"  {'param':<8}{'rel. error':>11}  {'worst at':<10}{'analytic':>14}"
-                 f"{'numerical':>14}"]
+        lines = [
+            f"gradient check (tol {self.tol:.0e}): {verdict}",
+            f"  {'param':<8}{'rel. error':>11}  {'worst at':<10}{'analytic':>14}{'numerical':>14}",
+        ]
         for c in self.checks:
-            lines.append(f"  {c.name:<8}{c.error:>11.2e}  {str(c.index):<10}{c.analytic:>14.6e}"
-                         f"{c.numerical:>14.6e}  {'ok' if c.ok else 'WRONG'}")
+            lines.append(
+                f"  {c.name:<8}{c.error:>11.2e}  {str(c.index):<10}{c.analytic:>14.6e}"
+                f"{c.numerical:>14.6e}  {'ok' if c.ok else 'WRONG'}"
+            )
         return "\n".join(lines)
 
     __repr__ = __str__
 
 
-def check_gradients(f, params, analytic, tol=1e-6, h=1e-5, floor=_TINY):
+def check_gradients(
+    f: Callable[[dict[str, np.ndarray]], SupportsFloat],
+    params: dict[str, np.ndarray],
+    analytic: Mapping[str, ArrayLike],
+    tol: float = 1e-6,
+    h: float = 1e-5,
+    floor: float = _TINY,
+) -> GradientCheckReport:
     r"""Compare analytic gradients with :func:`numerical_gradient`, parameter by parameter.
 
     Args:
@@ -187,21 +209,28 @@ def check_gradients(f, params, analytic, tol=1e-6, h=1e-5, floor=_TINY):
         >>> report.ok, report.failed, report["w"].index
         (False, ['w'], (1,))
     """
-    checks = []
+    checks: list[ParameterCheck] = []
     for name, grad in analytic.items():
         if name not in params:
-            raise KeyError(f"analytic has a gradient for {name!r}, but params has no such key "
-                           f"(params: {sorted(params)})")
+            raise KeyError(
+                f"analytic has a gradient for {name!r}, but params has no such key "
+                f"(params: {sorted(params)})"
+            )
         grad = np.asarray(grad)
         if grad.shape != np.shape(params[name]):
-            raise ValueError(f"gradient for {name!r} has shape {grad.shape}, but the parameter "
-                             f"has shape {np.shape(params[name])}")
+            raise ValueError(
+                f"gradient for {name!r} has shape {grad.shape}, but the parameter "
+                f"has shape {np.shape(params[name])}"
+            )
         if grad.size == 0:
             continue  # an empty parameter has nothing to compare
         numerical = numerical_gradient(lambda _: f(params), params[name], h)
         errors = _elementwise_relative_error(grad, numerical, floor)
         worst = tuple(int(i) for i in np.unravel_index(np.argmax(errors), errors.shape))
         error = float(errors[worst])
-        checks.append(ParameterCheck(name, error, worst, float(grad[worst]),
-                                     float(numerical[worst]), error <= tol))
+        checks.append(
+            ParameterCheck(
+                name, error, worst, float(grad[worst]), float(numerical[worst]), error <= tol
+            )
+        )
     return GradientCheckReport(tuple(checks), tol)

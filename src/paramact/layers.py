@@ -31,10 +31,14 @@ from paramact import activations as act
 from paramact import losses
 
 __all__ = [
-    "affine_forward", "affine_backward",
-    "activation_forward", "activation_backward",
-    "parametric_sigmoid_forward", "parametric_sigmoid_backward",
-    "parametric_relu_forward", "parametric_relu_backward",
+    "affine_forward",
+    "affine_backward",
+    "activation_forward",
+    "activation_backward",
+    "parametric_sigmoid_forward",
+    "parametric_sigmoid_backward",
+    "parametric_relu_forward",
+    "parametric_relu_backward",
     "MLP",
 ]
 
@@ -69,7 +73,9 @@ def affine_forward(x: np.ndarray, w: np.ndarray, c: np.ndarray | None) -> tuple[
         out = x.reshape(x.shape[0], -1) @ w
     elif x.ndim == 2:  # trials sharing their inputs: one matrix product for all of them
         trials, inputs, outputs = w.shape
-        out = (x @ w.transpose(1, 0, 2).reshape(inputs, trials * outputs)).reshape(-1, trials, outputs)
+        out = (x @ w.transpose(1, 0, 2).reshape(inputs, trials * outputs)).reshape(
+            -1, trials, outputs
+        )
     else:
         out = np.einsum("ntd,tdm->ntm", x, w)
     if c is not None:
@@ -77,7 +83,9 @@ def affine_forward(x: np.ndarray, w: np.ndarray, c: np.ndarray | None) -> tuple[
     return out, (x, w, c)
 
 
-def affine_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def affine_backward(
+    dout: np.ndarray, cache: Cache
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     r"""Backward pass of :func:`affine_forward`.
 
     .. math::
@@ -210,12 +218,16 @@ def _parametric_backward(dz, cache, grads_fn):
     forward pass already computed ``(dz/dy, dz/da, dz/db)``."""
     y, a, b = cache[:3]
     dz_dy, dz_da, dz_db = cache[3] if len(cache) > 3 else grads_fn(y, a, b)
-    return (_sum_to_shape(dz * dz_dy, np.shape(y)),
-            _sum_to_parameter(dz * dz_da, y, a),
-            _sum_to_parameter(dz * dz_db, y, b))
+    return (
+        _sum_to_shape(dz * dz_dy, np.shape(y)),
+        _sum_to_parameter(dz * dz_da, y, a),
+        _sum_to_parameter(dz * dz_db, y, b),
+    )
 
 
-def parametric_sigmoid_forward(y: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, Cache]:
+def parametric_sigmoid_forward(
+    y: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, Cache]:
     r"""Parametric sigmoid layer, eq. (10): :math:`z = a\,\sigma(y - b)`.
 
     Args:
@@ -239,7 +251,9 @@ def parametric_sigmoid_forward(y: np.ndarray, a: np.ndarray, b: np.ndarray) -> t
     return z, (y, a, b, derivatives)
 
 
-def parametric_sigmoid_backward(dz: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def parametric_sigmoid_backward(
+    dz: np.ndarray, cache: Cache
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Backward pass of :func:`parametric_sigmoid_forward`, eqs. (15)-(16) (corrected).
 
     With :math:`s = \sigma(y - b)`, per element and then summed over every axis but the
@@ -265,7 +279,9 @@ def parametric_sigmoid_backward(dz: np.ndarray, cache: Cache) -> tuple[np.ndarra
     return _parametric_backward(dz, cache, act.parametric_sigmoid_grads)
 
 
-def parametric_relu_forward(y: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, Cache]:
+def parametric_relu_forward(
+    y: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, Cache]:
     r"""Parametric ReLU layer, eq. (11): :math:`z = a\,(y - b)` for :math:`y \ge b`, else 0.
 
     Args:
@@ -283,7 +299,9 @@ def parametric_relu_forward(y: np.ndarray, a: np.ndarray, b: np.ndarray) -> tupl
     return act.parametric_relu(y, a, b), (y, a, b)
 
 
-def parametric_relu_backward(dz: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def parametric_relu_backward(
+    dz: np.ndarray, cache: Cache
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Backward pass of :func:`parametric_relu_forward`.
 
     Over the active elements (:math:`y \ge b`; right-hand derivative at the kink :math:`y = b`):
@@ -393,10 +411,21 @@ class MLP:
         ((5,), (5, 2, 3), (5, 3))
     """
 
-    def __init__(self, layer_sizes: Sequence[int], hidden: str = "sigmoid", output: str = "identity",
-                 loss: str | None = None, *, bias: bool = True, init: str | float = "auto",
-                 a_init: float = 1.0, b_init: float = 0.0, seed: int | None = None,
-                 dtype: Any = np.float64, trials: int | None = None) -> None:
+    def __init__(
+        self,
+        layer_sizes: Sequence[int],
+        hidden: str = "sigmoid",
+        output: str = "identity",
+        loss: str | None = None,
+        *,
+        bias: bool = True,
+        init: str | float = "auto",
+        a_init: float = 1.0,
+        b_init: float = 0.0,
+        seed: int | None = None,
+        dtype: Any = np.float64,
+        trials: int | None = None,
+    ) -> None:
         if len(layer_sizes) < 2:
             raise ValueError(f"layer_sizes needs at least [inputs, outputs], got {layer_sizes}")
         if hidden not in act.ACTIVATIONS and hidden not in _PARAMETRIC_LAYERS:
@@ -414,8 +443,9 @@ class MLP:
             init = "he" if hidden in _RELU_LIKE else "xavier"
         if init not in ("xavier", "he") and not isinstance(init, (int, float)):
             raise ValueError(f"init must be 'auto', 'xavier', 'he' or a number, got {init!r}")
-        if trials is not None and (isinstance(trials, bool) or not isinstance(trials, (int, np.integer))
-                                   or trials < 1):
+        if trials is not None and (
+            isinstance(trials, bool) or not isinstance(trials, (int, np.integer)) or trials < 1
+        ):
             raise ValueError(f"trials must be None or an integer >= 1, got {trials!r}")
 
         self.layer_sizes = list(layer_sizes)
@@ -425,10 +455,13 @@ class MLP:
         self.trials = None if trials is None else int(trials)
         self.params: dict[str, np.ndarray] = {}
         self.groups: dict[str, list[str]] = {label: [] for label in GROUPS}
-        lead = () if trials is None else (self.trials,)
+        lead: tuple[int, ...] = () if self.trials is None else (self.trials,)
         rng = np.random.default_rng(seed)
         for l, (fan_in, fan_out) in enumerate(itertools.pairwise(layer_sizes), start=1):
-            std = {"xavier": np.sqrt(1 / fan_in), "he": np.sqrt(2 / fan_in)}.get(init, init)
+            if isinstance(init, str):  # "xavier" or "he" by now (checked above)
+                std = {"xavier": np.sqrt(1 / fan_in), "he": np.sqrt(2 / fan_in)}[init]
+            else:
+                std = init
             self._add(f"W{l}", std * rng.standard_normal(lead + (fan_in, fan_out)), "weight", dtype)
             if bias:
                 self._add(f"c{l}", np.zeros(lead + (fan_out,)), "weight", dtype)
@@ -452,8 +485,10 @@ class MLP:
         if self.trials is None or X.ndim == 2:
             return X
         if X.ndim != 3 or X.shape[0] != self.trials:
-            raise ValueError(f"inputs must have shape (N, {self.layer_sizes[0]}) or ({self.trials}, N, "
-                             f"{self.layer_sizes[0]}) for {self.trials} trials, got shape {X.shape}")
+            raise ValueError(
+                f"inputs must have shape (N, {self.layer_sizes[0]}) or ({self.trials}, N, "
+                f"{self.layer_sizes[0]}) for {self.trials} trials, got shape {X.shape}"
+            )
         return np.moveaxis(X, 0, 1)
 
     def _targets(self, y, shape):
@@ -467,7 +502,9 @@ class MLP:
             return np.repeat(y[:, None], self.trials, axis=1)
         if y.ndim == len(wanted) and y.shape[0] == self.trials:
             return np.moveaxis(y, 0, 1)
-        raise ValueError(f"targets of shape {y.shape} fit neither one trial nor {self.trials} trials")
+        raise ValueError(
+            f"targets of shape {y.shape} fit neither one trial nor {self.trials} trials"
+        )
 
     def _scores(self, X):
         """Forward pass up to the last affine layer; returns ``(scores, caches)``."""
@@ -564,5 +601,7 @@ class MLP:
 
     def __repr__(self) -> str:
         trials = "" if self.trials is None else f", trials={self.trials}"
-        return (f"MLP({self.layer_sizes}, hidden={self.hidden!r}, output={self.output!r}, "
-                f"loss={self.loss_name!r}{trials})")
+        return (
+            f"MLP({self.layer_sizes}, hidden={self.hidden!r}, output={self.output!r}, "
+            f"loss={self.loss_name!r}{trials})"
+        )

@@ -19,10 +19,15 @@ they never overflow, and results that underflow are rounded to zero.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from paramact.activations import _as_floats, _underflow_to_zero, sigmoid, softmax
+
+#: The axes a loss reduces over, as in ``np.mean``: ``None`` for all of them.
+Axis = int | tuple[int, ...] | None
 
 __all__ = [
     "mean_squared_error",
@@ -32,29 +37,35 @@ __all__ = [
 ]
 
 
-def _count(shape, axis):
+def _count(shape: Sequence[int], axis: Axis) -> int:
     """Number of elements that ``axis`` reduces over (all of them for ``axis=None``)."""
     if axis is None:
         return math.prod(shape)
     return math.prod(shape[a] for a in ((axis,) if isinstance(axis, int) else axis))
 
 
-def _reduced(value):
-    """A Python float for a full reduction, the array otherwise."""
-    return float(value) if np.ndim(value) == 0 else value
+def _reduced(value: np.ndarray | np.floating) -> float | np.ndarray:
+    """A Python float for a full reduction (a NumPy scalar or 0-d array), the array otherwise."""
+    return value if isinstance(value, np.ndarray) and value.ndim > 0 else float(value)
 
 
-def _same_shape(pred, target, pred_name="pred"):
+def _same_shape(
+    pred: ArrayLike, target: ArrayLike, pred_name: str = "pred"
+) -> tuple[np.ndarray, np.ndarray]:
     pred, target = _as_floats(pred, target)
     if pred.shape != target.shape:
         # broadcasting (N, 1) against (N,) would silently give an (N, N) loss
-        raise ValueError(f"{pred_name} has shape {pred.shape} but target has shape "
-                         f"{target.shape}; they must match (reshape the target)")
+        raise ValueError(
+            f"{pred_name} has shape {pred.shape} but target has shape "
+            f"{target.shape}; they must match (reshape the target)"
+        )
     return pred, target
 
 
 @_underflow_to_zero
-def mean_squared_error(pred, target, axis=None):
+def mean_squared_error(
+    pred: ArrayLike, target: ArrayLike, axis: Axis = None
+) -> tuple[float | np.ndarray, np.ndarray]:
     r"""Mean squared error, averaged over *all* elements (or over ``axis``).
 
     .. math::
@@ -81,7 +92,9 @@ def mean_squared_error(pred, target, axis=None):
 
 
 @_underflow_to_zero
-def half_sum_squared_error(pred, target, axis=None):
+def half_sum_squared_error(
+    pred: ArrayLike, target: ArrayLike, axis: Axis = None
+) -> tuple[float | np.ndarray, np.ndarray]:
     r"""Half the sum of squared errors, the loss of the paper and of the worked 2-2-2 example.
 
     .. math::
@@ -107,7 +120,9 @@ def half_sum_squared_error(pred, target, axis=None):
 
 
 @_underflow_to_zero
-def binary_cross_entropy_with_logits(logits, target, axis=None):
+def binary_cross_entropy_with_logits(
+    logits: ArrayLike, target: ArrayLike, axis: Axis = None
+) -> tuple[float | np.ndarray, np.ndarray]:
     r"""Binary cross-entropy of ``sigmoid(logits)`` against targets in [0, 1], averaged.
 
     .. math::
@@ -138,7 +153,9 @@ def binary_cross_entropy_with_logits(logits, target, axis=None):
 
 
 @_underflow_to_zero
-def softmax_cross_entropy(logits, labels, axis=None):
+def softmax_cross_entropy(
+    logits: ArrayLike, labels: ArrayLike, axis: Axis = None
+) -> tuple[float | np.ndarray, np.ndarray]:
     r"""Cross-entropy of ``softmax(logits)`` against integer class labels, averaged over the batch.
 
     .. math::
@@ -167,19 +184,29 @@ def softmax_cross_entropy(logits, labels, axis=None):
         raise ValueError(f"logits must have shape (N, C) (or (..., C)), got shape {logits.shape}")
     num_classes = logits.shape[-1]
     if not np.issubdtype(labels.dtype, np.integer):
-        raise TypeError(f"labels must be integer class indices, got dtype {labels.dtype} "
-                        "(use labels.astype(int); for one-hot targets use labels.argmax(axis=1))")
+        raise TypeError(
+            f"labels must be integer class indices, got dtype {labels.dtype} "
+            "(use labels.astype(int); for one-hot targets use labels.argmax(axis=1))"
+        )
     if labels.shape != logits.shape[:-1]:
-        raise ValueError(f"labels must have shape {logits.shape[:-1]} to match logits of shape "
-                         f"{logits.shape}, got shape {labels.shape}")
+        raise ValueError(
+            f"labels must have shape {logits.shape[:-1]} to match logits of shape "
+            f"{logits.shape}, got shape {labels.shape}"
+        )
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
-        raise ValueError(f"labels must lie in [0, {num_classes}), got values from "
-                         f"{labels.min()} to {labels.max()}")
+        raise ValueError(
+            f"labels must lie in [0, {num_classes}), got values from "
+            f"{labels.min()} to {labels.max()}"
+        )
     shifted = logits - np.max(logits, axis=-1, keepdims=True)
     log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
     picked = np.take_along_axis(log_probs, labels[..., None], axis=-1)[..., 0]
     loss = -np.mean(picked, axis=axis)
     dlogits = softmax(logits, axis=-1)
-    np.put_along_axis(dlogits, labels[..., None], np.take_along_axis(dlogits, labels[..., None], axis=-1) - 1,
-                      axis=-1)
+    np.put_along_axis(
+        dlogits,
+        labels[..., None],
+        np.take_along_axis(dlogits, labels[..., None], axis=-1) - 1,
+        axis=-1,
+    )
     return _reduced(loss), dlogits / _count(labels.shape, axis)

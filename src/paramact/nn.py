@@ -28,9 +28,14 @@ class _ParametricActivation(nn.Module):
     # set by subclasses: paramact.functional.parametric_sigmoid or parametric_relu
     _function: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
-    def __init__(self, num_features: int, a_init: float = 1.0, b_init: float = 0.0,
-                 device: torch.device | str | None = None,
-                 dtype: torch.dtype | None = None) -> None:
+    def __init__(
+        self,
+        num_features: int,
+        a_init: float = 1.0,
+        b_init: float = 0.0,
+        device: torch.device | str | None = None,
+        dtype: torch.dtype | None = None,
+    ) -> None:
         super().__init__()
         self.num_features = num_features
         self.a_init, self.b_init = a_init, b_init
@@ -112,8 +117,13 @@ class ParametricReLU(_ParametricActivation):
     _function = staticmethod(functional.parametric_relu)
 
 
-def param_groups(model: nn.Module, lr: float, lr_scale: float | None = None,
-                 lr_location: float | None = None, **kwargs: Any) -> list[dict[str, Any]]:
+def param_groups(
+    model: nn.Module,
+    lr: float,
+    lr_scale: float | None = None,
+    lr_location: float | None = None,
+    **kwargs: Any,
+) -> list[dict[str, Any]]:
     r"""Parameter groups for ``torch.optim`` with the paper's three learning rates, eqs. (4)-(7).
 
     * ``"weight"``: every parameter that is not a scale or location (the weights and the affine
@@ -145,11 +155,16 @@ def param_groups(model: nn.Module, lr: float, lr_scale: float | None = None,
         if isinstance(module, _ParametricActivation):
             kinds[id(module.a)] = "scale"
             kinds[id(module.b)] = "location"
-    rates = {"weight": lr,
-             "scale": lr if lr_scale is None else lr_scale,
-             "location": lr if lr_location is None else lr_location}
+    rates = {
+        "weight": lr,
+        "scale": lr if lr_scale is None else lr_scale,
+        "location": lr if lr_location is None else lr_location,
+    }
     members: dict[str, list[nn.Parameter]] = {name: [] for name in rates}
     for parameter in model.parameters():
         members[kinds.get(id(parameter), "weight")].append(parameter)
-    return [{"params": params, "lr": rates[name], "name": name, **kwargs}
-            for name, params in members.items() if params]
+    return [
+        {"params": params, "lr": rates[name], "name": name, **kwargs}
+        for name, params in members.items()
+        if params
+    ]

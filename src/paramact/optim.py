@@ -47,8 +47,12 @@ class _Optimizer:
         r""":math:`\rho_L`, the learning rate of the ``"location"`` group."""
         return self.lrs["location"]
 
-    def step(self, params: dict[str, np.ndarray], grads: Mapping[str, np.ndarray],
-             groups: Groups | None = None) -> None:
+    def step(
+        self,
+        params: dict[str, np.ndarray],
+        grads: Mapping[str, np.ndarray],
+        groups: Groups | None = None,
+    ) -> None:
         """Update ``params[name]`` in place for every ``name`` in ``grads``.
 
         ``groups`` maps a label of ``lrs`` to parameter names (a model's ``groups``); every
@@ -59,8 +63,10 @@ class _Optimizer:
         done = 0
         for label, names in groups.items():
             if label not in self.lrs:
-                raise KeyError(f"no learning rate for the group {label!r}; this optimiser has "
-                               f"{sorted(self.lrs)} (add one to its lrs)")
+                raise KeyError(
+                    f"no learning rate for the group {label!r}; this optimiser has "
+                    f"{sorted(self.lrs)} (add one to its lrs)"
+                )
             lr = self.lrs[label]
             for name in names:
                 grad = grads.get(name)
@@ -69,13 +75,17 @@ class _Optimizer:
                 done += 1
                 param = params.get(name)
                 if param is None or getattr(grad, "shape", None) != param.shape:
-                    self._mismatch(params, name, grad)  # raises, unless grad is a list of that shape
+                    self._mismatch(
+                        params, name, grad
+                    )  # raises, unless grad is a list of that shape
                     grad = np.asarray(grad)
                 if lr:
                     params[name] -= self._update(name, grad, lr)
         if done != sum(grad is not None for grad in grads.values()):
             grouped = {name for names in groups.values() for name in names}
-            missing = sorted(name for name, grad in grads.items() if grad is not None and name not in grouped)
+            missing = sorted(
+                name for name, grad in grads.items() if grad is not None and name not in grouped
+            )
             raise KeyError(f"gradients for {missing} belong to no group of {dict(groups)}")
 
     @staticmethod
@@ -83,8 +93,10 @@ class _Optimizer:
         if name not in params:
             raise KeyError(f"gradient for {name!r} has no parameter; params has {sorted(params)}")
         if np.shape(grad) != np.shape(params[name]):
-            raise ValueError(f"gradient for {name!r} has shape {np.shape(grad)} but the "
-                             f"parameter has shape {np.shape(params[name])}")
+            raise ValueError(
+                f"gradient for {name!r} has shape {np.shape(grad)} but the "
+                f"parameter has shape {np.shape(params[name])}"
+            )
 
     def _update(self, name, grad, lr):
         raise NotImplementedError
@@ -116,8 +128,13 @@ class SGD(_Optimizer):
         {'W1': [0.5], 'a1': [0.9], 'b1': [1.0]}
     """
 
-    def __init__(self, lr: float, lr_scale: float | None = None, lr_location: float | None = None,
-                 momentum: float = 0.0) -> None:
+    def __init__(
+        self,
+        lr: float,
+        lr_scale: float | None = None,
+        lr_location: float | None = None,
+        momentum: float = 0.0,
+    ) -> None:
         super().__init__(lr, lr_scale, lr_location)
         self.momentum = momentum
         self.velocity: dict[str, np.ndarray] = {}
@@ -158,17 +175,27 @@ class Adam(_Optimizer):
         array([0.9])
     """
 
-    def __init__(self, lr: float = 1e-3, lr_scale: float | None = None,
-                 lr_location: float | None = None, beta1: float = 0.9, beta2: float = 0.999,
-                 eps: float = 1e-8) -> None:
+    def __init__(
+        self,
+        lr: float = 1e-3,
+        lr_scale: float | None = None,
+        lr_location: float | None = None,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+    ) -> None:
         super().__init__(lr, lr_scale, lr_location)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.t = 0
         self.m: dict[str, np.ndarray] = {}
         self.v: dict[str, np.ndarray] = {}
 
-    def step(self, params: dict[str, np.ndarray], grads: Mapping[str, np.ndarray],
-             groups: Groups | None = None) -> None:
+    def step(
+        self,
+        params: dict[str, np.ndarray],
+        grads: Mapping[str, np.ndarray],
+        groups: Groups | None = None,
+    ) -> None:
         """Take one Adam step (``t += 1``) on every parameter named in ``grads``, in place.
 
         Examples:
@@ -183,8 +210,8 @@ class Adam(_Optimizer):
     def _update(self, name, grad, lr):
         self.m[name] = self.beta1 * self.m.get(name, 0) + (1 - self.beta1) * grad
         self.v[name] = self.beta2 * self.v.get(name, 0) + (1 - self.beta2) * grad * grad
-        m_hat = self.m[name] / (1 - self.beta1 ** self.t)
-        v_hat = self.v[name] / (1 - self.beta2 ** self.t)
+        m_hat = self.m[name] / (1 - self.beta1**self.t)
+        v_hat = self.v[name] / (1 - self.beta2**self.t)
         return lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
     def __repr__(self) -> str:

@@ -124,7 +124,11 @@ def mean_ci(values, confidence: float = 0.95) -> tuple[float, float]:
     if values.size < 2:
         return float("nan"), float("nan")
     mean = values.mean()
-    half = _scipy_stats.t.ppf(0.5 + confidence / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
+    half = (
+        _scipy_stats.t.ppf(0.5 + confidence / 2, values.size - 1)
+        * values.std(ddof=1)
+        / np.sqrt(values.size)
+    )
     return float(mean - half), float(mean + half)
 
 
@@ -162,7 +166,9 @@ def kaplan_meier(durations, observed) -> tuple[np.ndarray, np.ndarray]:
     return event_times, np.cumprod(1.0 - events / at_risk)
 
 
-def kaplan_meier_median(durations, observed, confidence: float = 0.95) -> tuple[float, float, float]:
+def kaplan_meier_median(
+    durations, observed, confidence: float = 0.95
+) -> tuple[float, float, float]:
     """Median of a right-censored sample from the Kaplan-Meier curve, with a confidence interval.
 
     The median is the first event time with S(t) <= 1/2 (``inf`` if S never falls that low, e.g.
@@ -224,7 +230,9 @@ def _paired_order(x, y, x_observed, y_observed):
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     if x.shape != y.shape or x.ndim != 1:
-        raise ValueError(f"x and y must be 1-D arrays of the same length, got {x.shape} and {y.shape}")
+        raise ValueError(
+            f"x and y must be 1-D arrays of the same length, got {x.shape} and {y.shape}"
+        )
     x_observed = np.ones(x.shape, bool) if x_observed is None else np.asarray(x_observed, bool)
     y_observed = np.ones(y.shape, bool) if y_observed is None else np.asarray(y_observed, bool)
     if x_observed.shape != x.shape or y_observed.shape != y.shape:

@@ -26,8 +26,16 @@ import numpy as np
 __all__ = ["train"]
 
 
-def train(model: Any, optimizer: Any, X: np.ndarray, y: np.ndarray, *, epochs: int = 1,
-          batch_size: int | None = None, rng: np.random.Generator | None = None) -> list[Any]:
+def train(
+    model: Any,
+    optimizer: Any,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    epochs: int = 1,
+    batch_size: int | None = None,
+    rng: np.random.Generator | None = None,
+) -> list[Any]:
     r"""Train ``model`` for ``epochs`` passes over ``(X, y)`` in shuffled mini-batches.
 
     Each epoch draws a new order with ``rng.permutation(len(X))`` and takes one step per batch of
@@ -68,7 +76,7 @@ def train(model: Any, optimizer: Any, X: np.ndarray, y: np.ndarray, *, epochs: i
     for _ in range(epochs):
         order = rng.permutation(n)
         for start in range(0, n, batch_size):
-            batch = order[start:start + batch_size]
+            batch = order[start : start + batch_size]
             loss, grads = model.loss(X[batch], y[batch])
             optimizer.step(model.params, grads, model.groups)
             history.append(loss)

@@ -28,8 +28,8 @@ import contextvars
 import functools
 import random
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import mpmath
 
@@ -37,7 +37,9 @@ DIGITS = 50
 MAX_CHARS = 600
 MAX_NODES = 300
 MAX_CONSTANT = 1e6
-MAX_LOG_MAGNITUDE = 140  # |value| < e**140 at every step (about 1e60): larger means an overflowing form
+MAX_LOG_MAGNITUDE = (
+    140  # |value| < e**140 at every step (about 1e60): larger means an overflowing form
+)
 POINTS = 8
 
 
@@ -46,7 +48,7 @@ POINTS = 8
 QUOTING = contextvars.ContextVar("quoting", default=True)
 
 
-def _shown(fragment, whole: bool = False) -> str:
+def _shown(fragment: object, whole: bool = False) -> str:
     if QUOTING.get():
         return repr(fragment)
     return "your expression" if whole else "a part of your expression"
@@ -99,15 +101,27 @@ def _cosh(u):
 
 
 FUNCTIONS: dict[str, Callable] = {
-    "exp": _exp, "log": _log, "sqrt": _sqrt, "sigmoid": _sigmoid, "σ": _sigmoid, "tanh": mpmath.tanh,
-    "cosh": _cosh, "sinh": lambda u: _exp(u) / 2 - _exp(-u) / 2, "sech": lambda u: 1 / _cosh(u),
-    "Abs": abs, "abs": abs,
+    "exp": _exp,
+    "log": _log,
+    "sqrt": _sqrt,
+    "sigmoid": _sigmoid,
+    "σ": _sigmoid,
+    "tanh": mpmath.tanh,
+    "cosh": _cosh,
+    "sinh": lambda u: _exp(u) / 2 - _exp(-u) / 2,
+    "sech": lambda u: 1 / _cosh(u),
+    "Abs": abs,
+    "abs": abs,
 }
 FUNCTION_NAMES = "exp, log, sqrt, sigmoid, tanh, cosh, sinh, sech, abs"
 # Characters that look like operators on paper, read as the operators.
 LOOKALIKES = str.maketrans({"·": "*", "×": "*", "−": "-", "–": "-", "²": "**2"})
 # Letters of the derivation that are not variables of the answers.
-HINTS = {"e": " (write e**u as exp(u))", "s": " (write s = sigmoid(y - b) out)", "u": " (write u = y - b out)"}
+HINTS = {
+    "e": " (write e**u as exp(u))",
+    "s": " (write s = sigmoid(y - b) out)",
+    "u": " (write u = y - b out)",
+}
 CONSTANTS = {"E": mpmath.e, "pi": mpmath.pi}
 _OPERATORS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 
@@ -120,7 +134,9 @@ class Expression:
     tree: ast.Expression = field(repr=False, compare=False)
 
     def __call__(self, values: dict) -> mpmath.mpf:
-        with mpmath.workdps(max(DIGITS, mpmath.mp.dps)):  # never below a caller's precision (mpmath.diff)
+        with mpmath.workdps(
+            max(DIGITS, mpmath.mp.dps)
+        ):  # never below a caller's precision (mpmath.diff)
             return _evaluate(self.tree.body, values)
 
 
@@ -172,7 +188,7 @@ def _text_of(answer) -> str:
     if sympy is not None and isinstance(answer, sympy.Basic):
         return sympy.sstr(answer)
     raise ExpressionError(
-        f"give the expression as a string such as \"z*(1 - z/a)\" or as a SymPy expression, not a {type(answer).__name__}"
+        f'give the expression as a string such as "z*(1 - z/a)" or as a SymPy expression, not a {type(answer).__name__}'
     )
 
 
@@ -194,7 +210,9 @@ def parse(answer, variables: tuple[str, ...]) -> Expression:
     if not text:
         raise ExpressionError("the expression is empty: replace the stub's string with your answer")
     if len(text) > MAX_CHARS:
-        raise ExpressionError(f"the expression has {len(text)} characters; simplify it (at most {MAX_CHARS})")
+        raise ExpressionError(
+            f"the expression has {len(text)} characters; simplify it (at most {MAX_CHARS})"
+        )
     try:
         tree = ast.parse(source.replace("^", "**"), mode="eval")
     except SyntaxError:
@@ -202,7 +220,9 @@ def parse(answer, variables: tuple[str, ...]) -> Expression:
     try:  # a formula broken over lines outside parentheses reads as one line
         tree = tree or ast.parse(text.replace("^", "**"), mode="eval")
     except SyntaxError as error:
-        raise ExpressionError(f"{_shown(text)} is not a formula Python can read ({error.msg}); write products with *, e.g. a*z") from None
+        raise ExpressionError(
+            f"{_shown(text)} is not a formula Python can read ({error.msg}); write products with *, e.g. a*z"
+        ) from None
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES:
         raise ExpressionError(f"the expression is too long ({len(nodes)} parts); simplify it")
@@ -211,25 +231,43 @@ def parse(answer, variables: tuple[str, ...]) -> Expression:
         if isinstance(node, ast.Call):
             if isinstance(node.func, ast.Name) and node.func.id in variables:
                 name = node.func.id
-                raise ExpressionError(f"{_shown(ast.unparse(node))} reads as calling {name}: write the product as {name}*(...)")
-            if not (isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS) or node.keywords or len(node.args) != 1:
-                raise ExpressionError(f"{_shown(ast.unparse(node))}: only {FUNCTION_NAMES} of one argument may be called")
+                raise ExpressionError(
+                    f"{_shown(ast.unparse(node))} reads as calling {name}: write the product as {name}*(...)"
+                )
+            if (
+                not (isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS)
+                or node.keywords
+                or len(node.args) != 1
+            ):
+                raise ExpressionError(
+                    f"{_shown(ast.unparse(node))}: only {FUNCTION_NAMES} of one argument may be called"
+                )
         elif isinstance(node, ast.Name):
-            function_call = any(isinstance(parent, ast.Call) and parent.func is node for parent in nodes)
+            function_call = any(
+                isinstance(parent, ast.Call) and parent.func is node for parent in nodes
+            )
             if not function_call and node.id not in variables and node.id not in CONSTANTS:
                 shown = f" {node.id!r}" if QUOTING.get() else ""
                 raise ExpressionError(f"unknown name{shown}: use {known}{HINTS.get(node.id, '')}")
         elif isinstance(node, ast.Constant):
-            if type(node.value) not in (int, float) or abs(node.value) > MAX_CONSTANT:
-                raise ExpressionError(f"{_shown(node.value)} is not a number an answer needs")
+            value = node.value
+            # exact types: a bool (True/False) is not a number an answer needs
+            if not (type(value) is int or type(value) is float) or abs(value) > MAX_CONSTANT:
+                raise ExpressionError(f"{_shown(value)} is not a number an answer needs")
         elif isinstance(node, ast.BinOp):
             if not isinstance(node.op, _OPERATORS):
-                raise ExpressionError(f"{_shown(ast.unparse(node))}: use only + - * / and ** (or ^)")
+                raise ExpressionError(
+                    f"{_shown(ast.unparse(node))}: use only + - * / and ** (or ^)"
+                )
         elif isinstance(node, ast.UnaryOp):
             if not isinstance(node.op, (ast.USub, ast.UAdd)):
-                raise ExpressionError(f"{_shown(ast.unparse(node))}: use only + - * / and ** (or ^)")
+                raise ExpressionError(
+                    f"{_shown(ast.unparse(node))}: use only + - * / and ** (or ^)"
+                )
         elif not isinstance(node, (ast.Expression, ast.Load, ast.operator, ast.unaryop)):
-            raise ExpressionError(f"{_shown(text)} is not a formula (found a {type(node).__name__})")
+            raise ExpressionError(
+                f"{_shown(text)} is not a formula (found a {type(node).__name__})"
+            )
     return Expression(text, tree)
 
 
@@ -249,7 +287,9 @@ class Setting:
     variables: tuple[str, ...]
     define: dict[str, str]
     sample: Callable[[random.Random], dict]
-    mirror: bool = False  # whether y -> 2b - y stays in the domain (to spot a flipped sign of y - b)
+    mirror: bool = (
+        False  # whether y -> 2b - y stays in the domain (to spot a flipped sign of y - b)
+    )
 
     @functools.cached_property
     def definitions(self) -> dict[str, Expression]:
@@ -269,7 +309,9 @@ class Setting:
         points = []
         for _ in range(count):
             with mpmath.workdps(DIGITS):
-                values = {name: mpmath.mpf(value) for name, value in {**self.sample(rng), **fixed}.items()}
+                values = {
+                    name: mpmath.mpf(value) for name, value in {**self.sample(rng), **fixed}.items()
+                }
             points.append(self.complete(values))
         return points
 
@@ -279,7 +321,12 @@ def _signed(rng: random.Random, low: float, high: float) -> float:
 
 
 def _common(rng: random.Random) -> dict:
-    return {"y": rng.uniform(-3, 3), "a": _signed(rng, 0.4, 3), "b": rng.uniform(-2, 2), "g": _signed(rng, 0.2, 2)}
+    return {
+        "y": rng.uniform(-3, 3),
+        "a": _signed(rng, 0.4, 3),
+        "b": rng.uniform(-2, 2),
+        "g": _signed(rng, 0.2, 2),
+    }
 
 
 def _relu_active(rng: random.Random) -> dict:
@@ -289,8 +336,16 @@ def _relu_active(rng: random.Random) -> dict:
 
 
 SETTINGS = {
-    "parametric_sigmoid": Setting("parametric_sigmoid", ("y", "a", "b", "z", "g"), {"z": "a*sigmoid(y - b)"}, _common, mirror=True),
-    "parametric_relu": Setting("parametric_relu", ("y", "a", "b", "z", "g"), {"z": "a*(y - b)"}, _relu_active),
+    "parametric_sigmoid": Setting(
+        "parametric_sigmoid",
+        ("y", "a", "b", "z", "g"),
+        {"z": "a*sigmoid(y - b)"},
+        _common,
+        mirror=True,
+    ),
+    "parametric_relu": Setting(
+        "parametric_relu", ("y", "a", "b", "z", "g"), {"z": "a*(y - b)"}, _relu_active
+    ),
 }
 
 # Generic mistakes, tried after an exercise's own catalogue: (formula in E, the correct value, and a; message).
@@ -304,7 +359,9 @@ GENERIC_MISTAKES = (
 )
 
 
-def _agrees(expression: Expression, targets: list, points: list[dict], digits: int = DIGITS - 10) -> bool:
+def _agrees(
+    expression: Expression, targets: list, points: list[dict], digits: int = DIGITS - 10
+) -> bool:
     """Whether ``expression`` matches ``targets`` at ``points`` to ``digits`` significant digits."""
     try:
         for point, target in zip(points, targets):
@@ -322,8 +379,13 @@ def _where(point: dict, setting: Setting) -> str:
     return ", ".join(f"{name} = {mpmath.nstr(point[name], 4)}" for name in shown)
 
 
-def judge_expression(answer, expected: str, setting: Setting | str, mistakes: dict[str, str] | None = None,
-                     label: str = "the expression") -> str | None:
+def judge_expression(
+    answer,
+    expected: str,
+    setting: Setting | str,
+    mistakes: dict[str, str] | None = None,
+    label: str = "the expression",
+) -> str | None:
     """Why ``answer`` is not the derivative ``expected``; None when it is (in any equivalent form).
 
     Examples:
@@ -337,11 +399,14 @@ def judge_expression(answer, expected: str, setting: Setting | str, mistakes: di
         "dz/db: 'z*(z - 1)/a' is right only where a = 1: check each place where a enters"
     """
     setting = SETTINGS[setting] if isinstance(setting, str) else setting
-    return _diagnose(answer, parse(expected, setting.variables), setting, mistakes, label, count=2 * POINTS)
+    return _diagnose(
+        answer, parse(expected, setting.variables), setting, mistakes, label, count=2 * POINTS
+    )
 
 
-def derivative_problem(answer, setting: Setting | str, wrt: str, upstream: bool = False,
-                       label: str = "the expression") -> str | None:
+def derivative_problem(
+    answer, setting: Setting | str, wrt: str, upstream: bool = False, label: str = "the expression"
+) -> str | None:
     """Like :func:`judge_expression`, against a numerical derivative of the setting's ``z`` instead.
 
     The target is dz/d``wrt`` (times ``g`` = dL/dz with ``upstream``), differentiated numerically by
@@ -364,8 +429,15 @@ def derivative_problem(answer, setting: Setting | str, wrt: str, upstream: bool 
     return _diagnose(answer, target, setting, None, label, digits=20)
 
 
-def _diagnose(answer, correct: Callable, setting: Setting, mistakes: dict[str, str] | None, label: str,
-              digits: int = DIGITS - 10, count: int = POINTS) -> str | None:
+def _diagnose(
+    answer,
+    correct: Callable,
+    setting: Setting,
+    mistakes: dict[str, str] | None,
+    label: str,
+    digits: int = DIGITS - 10,
+    count: int = POINTS,
+) -> str | None:
     try:
         student = parse(answer, setting.variables)
     except ExpressionError as error:
@@ -380,18 +452,27 @@ def _diagnose(answer, correct: Callable, setting: Setting, mistakes: dict[str, s
         except _Undefined as why:
             return f"{label}: {_shown(student.text, whole=True)} has no value at {_where(point, setting)} ({why}), where the derivative has one"
     for formula, message in (mistakes or {}).items():
-        if _agrees(student, [parse(formula, setting.variables)(point) for point in points], points, digits):
+        if _agrees(
+            student, [parse(formula, setting.variables)(point) for point in points], points, digits
+        ):
             return f"{label}: {_shown(student.text, whole=True)} {message}"
     for formula, message in GENERIC_MISTAKES:
         transform = parse(formula, ("E", "a", "g"))
-        shifted = [transform({"E": target, "a": point["a"], "g": point["g"]}) for target, point in zip(targets, points)]
+        shifted = [
+            transform({"E": target, "a": point["a"], "g": point["g"]})
+            for target, point in zip(targets, points)
+        ]
         if _agrees(student, shifted, points, digits):
             return f"{label}: {_shown(student.text, whole=True)} {message}"
     if setting.mirror:
-        mirrored = [setting.complete({**point, "y": 2 * point["b"] - point["y"]}) for point in points]
+        mirrored = [
+            setting.complete({**point, "y": 2 * point["b"] - point["y"]}) for point in points
+        ]
         if _agrees(student, [correct(point) for point in mirrored], points, digits):
-            return (f"{label}: {_shown(student.text, whole=True)} has the sign of y - b flipped: sigmoid(u) = 1/(1 + exp(-u)), "
-                    "with a minus sign inside exp")
+            return (
+                f"{label}: {_shown(student.text, whole=True)} has the sign of y - b flipped: sigmoid(u) = 1/(1 + exp(-u)), "
+                "with a minus sign inside exp"
+            )
     positive = [(point, target) for point, target in zip(points, targets) if point["a"] > 0]
     if positive and _agrees(student, [t for _, t in positive], [p for p, _ in positive], digits):
         return f"{label}: {_shown(student.text, whole=True)} is right only where a > 0: a may be negative too (check abs or a square root)"
@@ -399,5 +480,7 @@ def _diagnose(answer, correct: Callable, setting: Setting, mistakes: dict[str, s
     if _agrees(student, [correct(point) for point in at_one], at_one, digits):
         return f"{label}: {_shown(student.text, whole=True)} is right only where a = 1: check each place where a enters"
     point = points[0]
-    return (f"{label}: {_shown(student.text, whole=True)} is not equivalent to the correct derivative (at {_where(point, setting)} "
-            f"it gives {mpmath.nstr(student(point), 6)}); go through the chain rule again")
+    return (
+        f"{label}: {_shown(student.text, whole=True)} is not equivalent to the correct derivative (at {_where(point, setting)} "
+        f"it gives {mpmath.nstr(student(point), 6)}); go through the chain rule again"
+    )

@@ -43,7 +43,10 @@ def encode(value):
     if kind is bool or kind is np.bool_:
         return {"type": "bool", "value": bool(value)}
     if kind is int or (issubclass(kind, np.integer) and kind.__module__ == "numpy"):
-        return {"type": "int", "value": str(int(value))}  # as text: JSON readers choke on huge integers
+        return {
+            "type": "int",
+            "value": str(int(value)),
+        }  # as text: JSON readers choke on huge integers
     if kind is float or (issubclass(kind, np.floating) and kind.__module__ == "numpy"):
         return {"type": "float", "value": float(value).hex()}
     if kind is str:
@@ -54,8 +57,12 @@ def encode(value):
         return {"type": "dict", "items": {key: encode(item) for key, item in value.items()}}
     if kind is np.ndarray and value.dtype.kind in NUMERIC_KINDS:
         data = np.ascontiguousarray(value)
-        return {"type": "array", "dtype": data.dtype.str, "shape": list(data.shape),
-                "data": base64.b64encode(data.tobytes()).decode("ascii")}
+        return {
+            "type": "array",
+            "dtype": data.dtype.str,
+            "shape": list(data.shape),
+            "data": base64.b64encode(data.tobytes()).decode("ascii"),
+        }
     return {"type": "invalid", "of": kind.__name__}
 
 
@@ -66,7 +73,9 @@ def _encode_safely(value):
         return {"type": "invalid", "of": "a structure nested too deeply"}
 
 
-def record(label: str, value, *, compare: str = "value", rtol: float = 1e-6, atol: float = 1e-9, **spec):
+def record(
+    label: str, value, *, compare: str = "value", rtol: float = 1e-6, atol: float = 1e-9, **spec
+):
     """Hand ``value`` (or what ``value()`` returns) to the grader.
 
     Returns nothing: a test cell that ends with a ``record`` shows no value, which stock nbgrader would
@@ -97,7 +106,12 @@ def record(label: str, value, *, compare: str = "value", rtol: float = 1e-6, ato
             result = value()
         except Exception as error:  # recorded by its type; its message is the student's text
             result, raised = None, type(error).__name__
-    payload = {"label": str(label), "compare": compare, "rtol": float(rtol), "atol": float(atol),
-               "value": {"type": "raised", "of": raised} if raised else _encode_safely(result),
-               "spec": {name: _encode_safely(option) for name, option in spec.items()}}
+    payload = {
+        "label": str(label),
+        "compare": compare,
+        "rtol": float(rtol),
+        "atol": float(atol),
+        "value": {"type": "raised", "of": raised} if raised else _encode_safely(result),
+        "spec": {name: _encode_safely(option) for name, option in spec.items()},
+    }
     publish_display_data({RECORD_MIME: payload, "text/plain": f"recorded: {label}"})

@@ -24,7 +24,9 @@ class Wrong:
     answers: dict[str, str]  # answer cell id -> source (usually one cell)
     exercise: str  # the grade id of the test cell that must lose points
     message: str  # text the reason must contain (case-insensitive; "a|b": either)
-    also: tuple[str, ...] = field(default=())  # other exercises allowed to lose points (rarely needed)
+    also: tuple[str, ...] = field(
+        default=()
+    )  # other exercises allowed to lose points (rarely needed)
 
 
 def chapters() -> dict[str, object]:

@@ -4,7 +4,7 @@ from catalogues import Wrong
 
 CHAPTER = "04_backpropagation"
 
-FORWARD = '''def sigmoid(u):
+FORWARD = """def sigmoid(u):
     return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(u, dtype=np.float64)))
 
 
@@ -16,8 +16,8 @@ def forward(X, W1, W2):
 
 def half_sse(Y, T):
     return float(0.5 * np.sum((np.asarray(Y) - np.asarray(T)) ** 2))
-'''
-BACKPROP = '''def backprop(X, T, W1, W2):
+"""
+BACKPROP = """def backprop(X, T, W1, W2):
     H, Y = forward(X, W1, W2)
     delta_out = (Y - T) * Y * (1.0 - Y)
     delta_hidden = (delta_out @ W2.T) * H * (1.0 - H)
@@ -26,8 +26,8 @@ BACKPROP = '''def backprop(X, T, W1, W2):
 
 def gradient_step(W1, W2, grads, lr):
     return W1 - lr * grads["W1"], W2 - lr * grads["W2"]
-'''
-NUMGRAD = '''def numerical_gradient(f, x, h=1e-5):
+"""
+NUMGRAD = """def numerical_gradient(f, x, h=1e-5):
     grad = np.zeros(x.shape)
     for index in np.ndindex(x.shape):
         original = x[index]
@@ -38,21 +38,21 @@ NUMGRAD = '''def numerical_gradient(f, x, h=1e-5):
         x[index] = original
         grad[index] = (f_plus - f_minus) / (2 * h)
     return grad
-'''
-TWOLAYER = '''def two_layer_loss_and_grads(X, T, params):
-    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
-    H = sigmoid(X @ W1 + b1)
-    Y = sigmoid(H @ W2 + b2)
+"""
+TWOLAYER = """def two_layer_loss_and_grads(X, T, params):
+    W1, c1, W2, c2 = params["W1"], params["c1"], params["W2"], params["c2"]
+    H = sigmoid(X @ W1 + c1)
+    Y = sigmoid(H @ W2 + c2)
     loss = float(np.mean((Y - T) ** 2))
     delta_out = 2.0 * (Y - T) / Y.size * Y * (1.0 - Y)
     delta_hidden = (delta_out @ W2.T) * H * (1.0 - H)
-    grads = {"W1": X.T @ delta_hidden, "b1": delta_hidden.sum(axis=0), "W2": H.T @ delta_out, "b2": delta_out.sum(axis=0)}
+    grads = {"W1": X.T @ delta_hidden, "c1": delta_hidden.sum(axis=0), "W2": H.T @ delta_out, "c2": delta_out.sum(axis=0)}
     return loss, grads
-'''
+"""
 
 HONEST = {
     "loops": {
-        "forward_impl": '''import math
+        "forward_impl": """import math
 
 
 def sigmoid(u):
@@ -84,8 +84,8 @@ def half_sse(Y, T):
     for y, t in zip(np.ravel(Y), np.ravel(T)):
         total += 0.5 * (y - t) ** 2
     return float(total)
-''',
-        "backprop_impl": '''def backprop(X, T, W1, W2):
+""",
+        "backprop_impl": """def backprop(X, T, W1, W2):
     H, Y = forward(X, W1, W2)
     grads = {"W1": np.zeros(W1.shape), "W2": np.zeros(W2.shape)}
     delta_out, delta_hidden = np.zeros(Y.shape), np.zeros(H.shape)
@@ -105,8 +105,8 @@ def gradient_step(W1, W2, grads, lr):
     for index in np.ndindex(W2.shape):
         new_W2[index] -= lr * grads["W2"][index]
     return new_W1, new_W2
-''',
-        "numgrad_impl": '''def numerical_gradient(f, x, h=1e-5):
+""",
+        "numgrad_impl": """def numerical_gradient(f, x, h=1e-5):
     grad = np.zeros(x.shape)
     for i in range(x.size):
         saved = x.flat[i]
@@ -117,10 +117,10 @@ def gradient_step(W1, W2, grads, lr):
         x.flat[i] = saved
         grad.flat[i] = (up - down) / (2 * h)
     return grad
-''',
+""",
     },
     "naive_sigmoid_and_helpers": {
-        "forward_impl": '''def sigmoid(u):
+        "forward_impl": """def sigmoid(u):
     with np.errstate(over="ignore"):   # exp(800) = inf gives 1 / inf = 0, the right answer
         return 1.0 / (1.0 + np.exp(-np.asarray(u, dtype=float)))
 
@@ -137,22 +137,22 @@ def forward(X, W1, W2):
 def half_sse(Y, T):
     difference = np.subtract(Y, T)
     return 0.5 * float(np.vdot(difference, difference))
-''',
-        "twolayer_impl": '''def _sigmoid_prime_from_output(s):
+""",
+        "twolayer_impl": """def _sigmoid_prime_from_output(s):
     return s * (1 - s)
 
 
 def two_layer_loss_and_grads(X, T, params):
-    H = sigmoid(X @ params["W1"] + params["b1"])
-    Y = sigmoid(H @ params["W2"] + params["b2"])
+    H = sigmoid(X @ params["W1"] + params["c1"])
+    Y = sigmoid(H @ params["W2"] + params["c2"])
     N, k = T.shape
     dY = 2 * (Y - T) / (N * k)
     d_out = dY * _sigmoid_prime_from_output(Y)
     d_hidden = d_out @ params["W2"].T * _sigmoid_prime_from_output(H)
-    grads = {"W2": np.einsum("nh,nk->hk", H, d_out), "b2": np.einsum("nk->k", d_out),
-             "W1": np.einsum("ni,nh->ih", X, d_hidden), "b1": np.einsum("nh->h", d_hidden)}
+    grads = {"W2": np.einsum("nh,nk->hk", H, d_out), "c2": np.einsum("nk->k", d_out),
+             "W1": np.einsum("ni,nh->ih", X, d_hidden), "c1": np.einsum("nh->h", d_hidden)}
     return float(np.sum((Y - T) ** 2) / (N * k)), grads
-''',
+""",
     },
     "helper_named_expit_and_test_names": {
         "forward_impl": '''def expit(u):
@@ -190,7 +190,7 @@ def gradient_step(W1, W2, grads, lr):
 ''',
     },
     "private_attributes_and_magics": {
-        "backprop_impl": '''class _Backward:
+        "backprop_impl": """class _Backward:
     def __init__(self, X, T):
         self.__X, self.__T = X, T
 
@@ -213,8 +213,8 @@ def gradient_step(W1, W2, grads, lr):
 
 
 %timeit -n1 -r1 backprop(X_WORKED, T_WORKED, W1_WORKED, W2_WORKED)
-''',
-        "numgrad_impl": '''def numerical_gradient(f, x, h=1e-5):
+""",
+        "numgrad_impl": """def numerical_gradient(f, x, h=1e-5):
     from tqdm.auto import tqdm
     grad = np.zeros_like(x, dtype=float)
     for index in tqdm(list(np.ndindex(x.shape)), disable=True):
@@ -229,21 +229,21 @@ def gradient_step(W1, W2, grads, lr):
 
 
 %timeit -n1 -r1 numerical_gradient(lambda v: float(np.sum(v ** 2)), np.ones(3))
-''',
+""",
     },
     "copies_and_dicts": {
-        "twolayer_impl": '''def two_layer_loss_and_grads(X, T, params):
+        "twolayer_impl": """def two_layer_loss_and_grads(X, T, params):
     p = {name: np.array(value, dtype=float) for name, value in params.items()}   # copies
-    hidden_in = X @ p["W1"] + p["b1"]
+    hidden_in = X @ p["W1"] + p["c1"]
     H = sigmoid(hidden_in)
-    Y = sigmoid(H @ p["W2"] + p["b2"])
+    Y = sigmoid(H @ p["W2"] + p["c2"])
     error = Y - T
     loss = np.mean(error ** 2)
     delta_out = (2.0 / error.size) * error * Y * (1.0 - Y)
     delta_hidden = (delta_out @ p["W2"].T) * H * (1.0 - H)
-    return float(loss), {"W1": X.T @ delta_hidden, "b1": np.sum(delta_hidden, axis=0),
-                         "W2": H.T @ delta_out, "b2": np.sum(delta_out, axis=0)}
-''',
+    return float(loss), {"W1": X.T @ delta_hidden, "c1": np.sum(delta_hidden, axis=0),
+                         "W2": H.T @ delta_out, "c2": np.sum(delta_out, axis=0)}
+""",
         "numgrad_impl": '''def numerical_gradient(f, x, h=1e-5):
     """Central differences, nudging x in place."""
     result = np.empty(np.shape(x))
@@ -261,47 +261,99 @@ def gradient_step(W1, W2, grads, lr):
 ''',
     },
     "tanh_form_and_separate_steps": {
-        "forward_impl": FORWARD.replace("return float(0.5 * np.sum((np.asarray(Y) - np.asarray(T)) ** 2))",
-                                        "return float(np.sum((np.asarray(Y) - np.asarray(T)) ** 2)) / 2"),
-        "twolayer_impl": '''def two_layer_loss_and_grads(X, T, params):
-    W1, b1, W2, b2 = (params[name] for name in ("W1", "b1", "W2", "b2"))
-    H = sigmoid(X @ W1 + b1)
-    Y = sigmoid(H @ W2 + b2)
+        "forward_impl": FORWARD.replace(
+            "return float(0.5 * np.sum((np.asarray(Y) - np.asarray(T)) ** 2))",
+            "return float(np.sum((np.asarray(Y) - np.asarray(T)) ** 2)) / 2",
+        ),
+        "twolayer_impl": """def two_layer_loss_and_grads(X, T, params):
+    W1, c1, W2, c2 = (params[name] for name in ("W1", "c1", "W2", "c2"))
+    H = sigmoid(X @ W1 + c1)
+    Y = sigmoid(H @ W2 + c2)
     N, k = Y.shape
     loss = ((Y - T) ** 2).sum() / (N * k)
     dL_dY = 2 * (Y - T) / (N * k)
     dL_dZ2 = dL_dY * Y * (1 - Y)
     dL_dH = dL_dZ2 @ W2.T
     dL_dZ1 = dL_dH * H * (1 - H)
-    grads = dict(W1=X.T @ dL_dZ1, b1=dL_dZ1.sum(0), W2=H.T @ dL_dZ2, b2=dL_dZ2.sum(0))
+    grads = dict(W1=X.T @ dL_dZ1, c1=dL_dZ1.sum(0), W2=H.T @ dL_dZ2, c2=dL_dZ2.sum(0))
     return float(loss), grads
-''',
+""",
     },
 }
 
 WRONG = [
     # Exercise 1: the forward pass
-    Wrong("forward_transposed_weights", {"forward_impl": FORWARD.replace("H = sigmoid(X @ W1)", "H = sigmoid(X @ W1.T)")},
-          exercise="forward_tests", message="forward on the worked example: H"),
-    Wrong("forward_returns_y_first", {"forward_impl": FORWARD.replace("return H, Y", "return Y, H")},
-          exercise="forward_tests", message="forward on the worked example: H"),
-    Wrong("half_sse_mean", {"forward_impl": FORWARD.replace("0.5 * np.sum(", "0.5 * np.mean(")},
-          exercise="forward_tests", message="half_sse"),
-    Wrong("half_sse_without_half", {"forward_impl": FORWARD.replace("float(0.5 * np.sum(", "float(np.sum(")},
-          exercise="forward_tests", message="half_sse"),
+    Wrong(
+        "forward_transposed_weights",
+        {"forward_impl": FORWARD.replace("H = sigmoid(X @ W1)", "H = sigmoid(X @ W1.T)")},
+        exercise="forward_tests",
+        message="forward on the worked example: H",
+    ),
+    Wrong(
+        "forward_returns_y_first",
+        {"forward_impl": FORWARD.replace("return H, Y", "return Y, H")},
+        exercise="forward_tests",
+        message="forward on the worked example: H",
+    ),
+    Wrong(
+        "half_sse_mean",
+        {"forward_impl": FORWARD.replace("0.5 * np.sum(", "0.5 * np.mean(")},
+        exercise="forward_tests",
+        message="half_sse",
+    ),
+    Wrong(
+        "half_sse_without_half",
+        {"forward_impl": FORWARD.replace("float(0.5 * np.sum(", "float(np.sum(")},
+        exercise="forward_tests",
+        message="half_sse",
+    ),
     # Exercise 2: deltas and one update
-    Wrong("delta_out_without_sigmoid_derivative", {"backprop_impl": BACKPROP.replace("delta_out = (Y - T) * Y * (1.0 - Y)", "delta_out = Y - T")},
-          exercise="backprop_tests", message="backprop on the worked example: delta_out"),
-    Wrong("gradient_w1_transposed", {"backprop_impl": BACKPROP.replace('"W1": X.T @ delta_hidden', '"W1": (delta_hidden.T @ X)')},
-          exercise="backprop_tests", message="backprop on the worked example: W1"),
-    Wrong("gradient_step_in_place", {"backprop_impl": BACKPROP.replace(
-        'return W1 - lr * grads["W1"], W2 - lr * grads["W2"]',
-        'W1 -= lr * grads["W1"]\n    W2 -= lr * grads["W2"]\n    return W1, W2')},
-          exercise="backprop_tests", message="after those gradient_step calls|after each of 5 gradient steps"),
-    Wrong("delta_hidden_without_derivative", {"backprop_impl": BACKPROP.replace("(delta_out @ W2.T) * H * (1.0 - H)", "delta_out @ W2.T")},
-          exercise="backprop_tests", message="backprop on the worked example: delta_hidden"),
+    Wrong(
+        "delta_out_without_sigmoid_derivative",
+        {
+            "backprop_impl": BACKPROP.replace(
+                "delta_out = (Y - T) * Y * (1.0 - Y)", "delta_out = Y - T"
+            )
+        },
+        exercise="backprop_tests",
+        message="backprop on the worked example: delta_out",
+    ),
+    Wrong(
+        "gradient_w1_transposed",
+        {
+            "backprop_impl": BACKPROP.replace(
+                '"W1": X.T @ delta_hidden', '"W1": (delta_hidden.T @ X)'
+            )
+        },
+        exercise="backprop_tests",
+        message="backprop on the worked example: W1",
+    ),
+    Wrong(
+        "gradient_step_in_place",
+        {
+            "backprop_impl": BACKPROP.replace(
+                'return W1 - lr * grads["W1"], W2 - lr * grads["W2"]',
+                'W1 -= lr * grads["W1"]\n    W2 -= lr * grads["W2"]\n    return W1, W2',
+            )
+        },
+        exercise="backprop_tests",
+        message="after those gradient_step calls|after each of 5 gradient steps",
+    ),
+    Wrong(
+        "delta_hidden_without_derivative",
+        {
+            "backprop_impl": BACKPROP.replace(
+                "(delta_out @ W2.T) * H * (1.0 - H)", "delta_out @ W2.T"
+            )
+        },
+        exercise="backprop_tests",
+        message="backprop on the worked example: delta_hidden",
+    ),
     # Exercise 3: the numerical gradient
-    Wrong("numgrad_forward_difference", {"numgrad_impl": '''def numerical_gradient(f, x, h=1e-5):
+    Wrong(
+        "numgrad_forward_difference",
+        {
+            "numgrad_impl": """def numerical_gradient(f, x, h=1e-5):
     grad = np.zeros(x.shape)
     base = float(f(x))
     for index in np.ndindex(x.shape):
@@ -310,10 +362,21 @@ WRONG = [
         grad[index] = (float(f(x)) - base) / h
         x[index] = original
     return grad
-'''}, exercise="numgrad_tests", message="sum(sin(x) * A)"),
-    Wrong("numgrad_not_restored", {"numgrad_impl": NUMGRAD.replace("        x[index] = original\n", "")},
-          exercise="numgrad_tests", message="x after that call"),
-    Wrong("numgrad_on_a_copy", {"numgrad_impl": '''def numerical_gradient(f, x, h=1e-5):
+"""
+        },
+        exercise="numgrad_tests",
+        message="sum(sin(x) * A)",
+    ),
+    Wrong(
+        "numgrad_not_restored",
+        {"numgrad_impl": NUMGRAD.replace("        x[index] = original\n", "")},
+        exercise="numgrad_tests",
+        message="x after that call",
+    ),
+    Wrong(
+        "numgrad_on_a_copy",
+        {
+            "numgrad_impl": """def numerical_gradient(f, x, h=1e-5):
     grad = np.zeros(x.shape)
     for index in np.ndindex(x.shape):
         up, down = x.copy(), x.copy()
@@ -321,18 +384,49 @@ WRONG = [
         down[index] -= h
         grad[index] = (f(up) - f(down)) / (2 * h)
     return grad
-'''}, exercise="numgrad_tests", message="reads through a dict"),
-    Wrong("numgrad_divides_by_h", {"numgrad_impl": NUMGRAD.replace("/ (2 * h)", "/ h")},
-          exercise="numgrad_tests", message="sum(sin(x) * A)"),
+"""
+        },
+        exercise="numgrad_tests",
+        message="reads through a dict",
+    ),
+    Wrong(
+        "numgrad_divides_by_h",
+        {"numgrad_impl": NUMGRAD.replace("/ (2 * h)", "/ h")},
+        exercise="numgrad_tests",
+        message="sum(sin(x) * A)",
+    ),
     # Exercise 4: the two-layer backward pass
-    Wrong("twolayer_forgets_mean_factor", {"twolayer_impl": TWOLAYER.replace("2.0 * (Y - T) / Y.size", "(Y - T)")},
-          exercise="twolayer_tests", message="gradient of W1"),
-    Wrong("twolayer_bias_mean_over_batch", {"twolayer_impl": TWOLAYER.replace('"b1": delta_hidden.sum(axis=0)', '"b1": delta_hidden.mean(axis=0)').replace(
-        '"b2": delta_out.sum(axis=0)', '"b2": delta_out.mean(axis=0)')},
-          exercise="twolayer_tests", message="gradient of b1"),
-    Wrong("twolayer_divides_by_n_only", {"twolayer_impl": TWOLAYER.replace("2.0 * (Y - T) / Y.size", "2.0 * (Y - T) / len(X)")},
-          exercise="twolayer_tests", message="gradient of W1"),
-    Wrong("twolayer_updates_params", {"twolayer_impl": TWOLAYER.replace("    return loss, grads",
-        "    for name in params:\n        params[name] -= 0.1 * grads[name]  # train while we are at it\n    return loss, grads")},
-          exercise="twolayer_tests", message="N=1, n=1, h=1, k=1"),
+    Wrong(
+        "twolayer_forgets_mean_factor",
+        {"twolayer_impl": TWOLAYER.replace("2.0 * (Y - T) / Y.size", "(Y - T)")},
+        exercise="twolayer_tests",
+        message="gradient of W1",
+    ),
+    Wrong(
+        "twolayer_bias_mean_over_batch",
+        {
+            "twolayer_impl": TWOLAYER.replace(
+                '"c1": delta_hidden.sum(axis=0)', '"c1": delta_hidden.mean(axis=0)'
+            ).replace('"c2": delta_out.sum(axis=0)', '"c2": delta_out.mean(axis=0)')
+        },
+        exercise="twolayer_tests",
+        message="gradient of c1",
+    ),
+    Wrong(
+        "twolayer_divides_by_n_only",
+        {"twolayer_impl": TWOLAYER.replace("2.0 * (Y - T) / Y.size", "2.0 * (Y - T) / len(X)")},
+        exercise="twolayer_tests",
+        message="gradient of W1",
+    ),
+    Wrong(
+        "twolayer_updates_params",
+        {
+            "twolayer_impl": TWOLAYER.replace(
+                "    return loss, grads",
+                "    for name in params:\n        params[name] -= 0.1 * grads[name]  # train while we are at it\n    return loss, grads",
+            )
+        },
+        exercise="twolayer_tests",
+        message="N=1, n=1, h=1, k=1",
+    ),
 ]

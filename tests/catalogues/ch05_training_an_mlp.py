@@ -4,7 +4,7 @@ from catalogues import Wrong
 
 CHAPTER = "05_training_an_mlp"
 
-INIT = '''def init_weights(fan_in, fan_out, method, rng, distribution="normal"):
+INIT = """def init_weights(fan_in, fan_out, method, rng, distribution="normal"):
     if method == "xavier":
         sigma = math.sqrt(2.0 / (fan_in + fan_out))
     elif method == "he":
@@ -17,8 +17,8 @@ INIT = '''def init_weights(fan_in, fan_out, method, rng, distribution="normal"):
         limit = math.sqrt(3.0) * sigma
         return rng.uniform(-limit, limit, size=(fan_in, fan_out))
     raise ValueError(f"unknown distribution {distribution!r}")
-'''
-TRAIN = '''def train(params, X, y, loss_and_grads, optimizer, epochs, batch_size, rng):
+"""
+TRAIN = """def train(params, X, y, loss_and_grads, optimizer, epochs, batch_size, rng):
     history = []
     for _ in range(epochs):
         order = rng.permutation(len(X))
@@ -28,8 +28,8 @@ TRAIN = '''def train(params, X, y, loss_and_grads, optimizer, epochs, batch_size
             optimizer.step(params, grads)
             history.append(float(loss))
     return history
-'''
-ADAM = '''class Adam:
+"""
+ADAM = """class Adam:
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
         self.t = 0
@@ -43,7 +43,7 @@ ADAM = '''class Adam:
             m_hat = self.m[name] / (1 - self.beta1**self.t)
             v_hat = self.v[name] / (1 - self.beta2**self.t)
             params[name] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
-'''
+"""
 
 HONEST = {
     "lookup_tables_and_normal": {
@@ -64,7 +64,7 @@ def init_weights(fan_in, fan_out, method, rng, distribution="normal"):
 ''',
     },
     "loops_and_shuffle": {
-        "train_impl": '''def train(params, X, y, loss_and_grads, optimizer, epochs, batch_size, rng):
+        "train_impl": """def train(params, X, y, loss_and_grads, optimizer, epochs, batch_size, rng):
     losses = []
     epoch = 0
     while epoch < epochs:
@@ -79,7 +79,7 @@ def init_weights(fan_in, fan_out, method, rng, distribution="normal"):
             start += batch_size
         epoch += 1
     return losses
-''',
+""",
         "adam_impl": '''class Adam:
     """Adam, with lists of moments kept per parameter name."""
 
@@ -105,7 +105,7 @@ def init_weights(fan_in, fan_out, method, rng, distribution="normal"):
 ''',
     },
     "private_attributes_and_magics": {
-        "adam_impl": '''class Adam:
+        "adam_impl": """class Adam:
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
         self.__lr, self.__b1, self.__b2, self.__eps = lr, beta1, beta2, eps
         self.__m, self.__v, self.__t = {}, {}, 0
@@ -121,8 +121,9 @@ def init_weights(fan_in, fan_out, method, rng, distribution="normal"):
 
 
 %timeit -n1 -r1 Adam().step({"w": np.zeros(3)}, {"w": np.ones(3)})
-''',
-        "init_impl": INIT + "\n\n%timeit -n1 -r1 init_weights(10, 10, 'he', np.random.default_rng(0))\n",
+""",
+        "init_impl": INIT
+        + "\n\n%timeit -n1 -r1 init_weights(10, 10, 'he', np.random.default_rng(0))\n",
     },
     "batches_helper_tqdm_and_prints": {
         "train_impl": '''def _batches(order, size):
@@ -183,7 +184,7 @@ print(init_weights.__name__, init_weights.__doc__)
 ''',
     },
     "index_lists": {
-        "train_impl": '''def train(params, X, y, loss_and_grads, optimizer, epochs, batch_size, rng):
+        "train_impl": """def train(params, X, y, loss_and_grads, optimizer, epochs, batch_size, rng):
     history = []
     n = len(X)
     for _ in range(epochs):
@@ -194,42 +195,129 @@ print(init_weights.__name__, init_weights.__doc__)
             optimizer.step(params, grads)
             history += [float(loss)]
     return history
-''',
+""",
     },
 }
 
 WRONG = [
     # Exercise 1: initialisation
-    Wrong("he_with_fan_out", {"init_impl": INIT.replace("math.sqrt(2.0 / fan_in)", "math.sqrt(2.0 / (fan_in + fan_out))")},
-          exercise="init_tests", message="'he'"),
-    Wrong("uniform_limit_is_sigma", {"init_impl": INIT.replace("limit = math.sqrt(3.0) * sigma", "limit = sigma")},
-          exercise="init_tests", message="distribution='uniform'"),
-    Wrong("unknown_method_falls_back", {"init_impl": INIT.replace(
-        '    else:\n        raise ValueError(f"unknown method {method!r}")\n', '    else:\n        sigma = math.sqrt(1.0 / fan_in)  # LeCun for anything else\n')},
-          exercise="init_tests", message="raises"),
-    Wrong("method_name_case_insensitive", {"init_impl": INIT.replace("    if method == \"xavier\":", "    method = method.lower()\n    if method == \"xavier\":")},
-          exercise="init_tests", message="'Xavier'"),
+    Wrong(
+        "he_with_fan_out",
+        {
+            "init_impl": INIT.replace(
+                "math.sqrt(2.0 / fan_in)", "math.sqrt(2.0 / (fan_in + fan_out))"
+            )
+        },
+        exercise="init_tests",
+        message="'he'",
+    ),
+    Wrong(
+        "uniform_limit_is_sigma",
+        {"init_impl": INIT.replace("limit = math.sqrt(3.0) * sigma", "limit = sigma")},
+        exercise="init_tests",
+        message="distribution='uniform'",
+    ),
+    Wrong(
+        "unknown_method_falls_back",
+        {
+            "init_impl": INIT.replace(
+                '    else:\n        raise ValueError(f"unknown method {method!r}")\n',
+                "    else:\n        sigma = math.sqrt(1.0 / fan_in)  # LeCun for anything else\n",
+            )
+        },
+        exercise="init_tests",
+        message="raises",
+    ),
+    Wrong(
+        "method_name_case_insensitive",
+        {
+            "init_impl": INIT.replace(
+                '    if method == "xavier":',
+                '    method = method.lower()\n    if method == "xavier":',
+            )
+        },
+        exercise="init_tests",
+        message="'Xavier'",
+    ),
     # Exercise 2: mini-batch training
-    Wrong("train_without_shuffling", {"train_impl": TRAIN.replace("order = rng.permutation(len(X))", "order = np.arange(len(X))")},
-          exercise="train_tests", message="losses"),
-    Wrong("train_shuffles_once", {"train_impl": TRAIN.replace(
-        "    for _ in range(epochs):\n        order = rng.permutation(len(X))\n", "    order = rng.permutation(len(X))\n    for _ in range(epochs):\n")},
-          exercise="train_tests", message="losses"),
-    Wrong("train_drops_the_last_batch", {"train_impl": TRAIN.replace("range(0, len(X), batch_size)", "range(0, len(X) - batch_size + 1, batch_size)")},
-          exercise="train_tests", message="losses"),
-    Wrong("train_calls_the_model_twice", {"train_impl": TRAIN.replace(
-        "loss, grads = loss_and_grads(params, X[batch], y[batch])",
-        "loss = loss_and_grads(params, X[batch], y[batch])[0]\n            grads = loss_and_grads(params, X[batch], y[batch])[1]")},
-          exercise="train_tests", message="the calls, in order"),
+    Wrong(
+        "train_without_shuffling",
+        {
+            "train_impl": TRAIN.replace(
+                "order = rng.permutation(len(X))", "order = np.arange(len(X))"
+            )
+        },
+        exercise="train_tests",
+        message="losses",
+    ),
+    Wrong(
+        "train_shuffles_once",
+        {
+            "train_impl": TRAIN.replace(
+                "    for _ in range(epochs):\n        order = rng.permutation(len(X))\n",
+                "    order = rng.permutation(len(X))\n    for _ in range(epochs):\n",
+            )
+        },
+        exercise="train_tests",
+        message="losses",
+    ),
+    Wrong(
+        "train_drops_the_last_batch",
+        {
+            "train_impl": TRAIN.replace(
+                "range(0, len(X), batch_size)", "range(0, len(X) - batch_size + 1, batch_size)"
+            )
+        },
+        exercise="train_tests",
+        message="losses",
+    ),
+    Wrong(
+        "train_calls_the_model_twice",
+        {
+            "train_impl": TRAIN.replace(
+                "loss, grads = loss_and_grads(params, X[batch], y[batch])",
+                "loss = loss_and_grads(params, X[batch], y[batch])[0]\n            grads = loss_and_grads(params, X[batch], y[batch])[1]",
+            )
+        },
+        exercise="train_tests",
+        message="the calls, in order",
+    ),
     # Exercise 3: Adam
-    Wrong("adam_without_bias_correction", {"adam_impl": ADAM.replace("/ (1 - self.beta1**self.t)", "").replace("/ (1 - self.beta2**self.t)", "")},
-          exercise="adam_tests", message="first step"),
-    Wrong("adam_eps_inside_sqrt", {"adam_impl": ADAM.replace("(np.sqrt(v_hat) + self.eps)", "np.sqrt(v_hat + self.eps)")},
-          exercise="adam_tests", message="first step"),
-    Wrong("adam_counts_steps_per_parameter", {"adam_impl": ADAM.replace("        self.t += 1\n        for name, grad in grads.items():\n",
-                                                                        "        for name, grad in grads.items():\n            self.t += 1\n")},
-          exercise="adam_tests", message="6 steps on two parameters"),
-    Wrong("adam_state_shared_by_all_objects", {"adam_impl": ADAM.replace("class Adam:\n", "class Adam:\n    m, v = {}, {}\n").replace(
-        "        self.m, self.v = {}, {}\n", "")},
-          exercise="adam_tests", message="default settings|second Adam|6 steps on two parameters"),
+    Wrong(
+        "adam_without_bias_correction",
+        {
+            "adam_impl": ADAM.replace("/ (1 - self.beta1**self.t)", "").replace(
+                "/ (1 - self.beta2**self.t)", ""
+            )
+        },
+        exercise="adam_tests",
+        message="first step",
+    ),
+    Wrong(
+        "adam_eps_inside_sqrt",
+        {"adam_impl": ADAM.replace("(np.sqrt(v_hat) + self.eps)", "np.sqrt(v_hat + self.eps)")},
+        exercise="adam_tests",
+        message="first step",
+    ),
+    Wrong(
+        "adam_counts_steps_per_parameter",
+        {
+            "adam_impl": ADAM.replace(
+                "        self.t += 1\n        for name, grad in grads.items():\n",
+                "        for name, grad in grads.items():\n            self.t += 1\n",
+            )
+        },
+        exercise="adam_tests",
+        message="6 steps on two parameters",
+    ),
+    Wrong(
+        "adam_state_shared_by_all_objects",
+        {
+            "adam_impl": ADAM.replace("class Adam:\n", "class Adam:\n    m, v = {}, {}\n").replace(
+                "        self.m, self.v = {}, {}\n", ""
+            )
+        },
+        exercise="adam_tests",
+        message="default settings|second Adam|6 steps on two parameters",
+    ),
 ]

@@ -36,15 +36,18 @@ SIGN = '''def sign_test(x, y, x_converged, y_converged):
 def sign_with(tail: str, wins: str | None = None) -> str:
     source = SIGN.replace("    TAIL\n", tail)
     if wins is not None:
-        source = source.replace('''    x_wins = (both & (x < y)) | (x_done & ~y_done & (x <= y))
+        source = source.replace(
+            """    x_wins = (both & (x < y)) | (x_done & ~y_done & (x <= y))
     y_wins = (both & (y < x)) | (y_done & ~x_done & (y <= x))
-''', wins)
+""",
+            wins,
+        )
     return source
 
 
-EXACT_TAIL = '''    tail = sum(math.comb(decided, i) for i in range(min(n_x, n_y) + 1))
+EXACT_TAIL = """    tail = sum(math.comb(decided, i) for i in range(min(n_x, n_y) + 1))
     return n_x, n_y, min(1.0, 2 * tail / 2**decided)
-'''
+"""
 
 HONEST = {
     "loops": {
@@ -108,23 +111,25 @@ def wilson_interval(successes, n, confidence=0.95):
     half = math.sqrt(z2) / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n**2))
     return (centre - half, centre + half)
 ''',
-        "sign_test_impl": sign_with('''    from fractions import Fraction
+        "sign_test_impl": sign_with("""    from fractions import Fraction
 
     p = 2 * Fraction(sum(math.comb(decided, i) for i in range(min(n_x, n_y) + 1)), 2**decided)
     return n_x, n_y, float(min(p, Fraction(1)))
-'''),
+"""),
     },
     "scipy_exact_comb_and_prints": {
-        "wilson_impl": WILSON.replace("    return float(centre - half), float(centre + half)\n",
-                                      "    print(f\"{wilson_interval.__name__}: {successes}/{n} -> z = {z:.3f}\")\n"
-                                      "    return float(centre - half), float(centre + half)\n")
+        "wilson_impl": WILSON.replace(
+            "    return float(centre - half), float(centre + half)\n",
+            '    print(f"{wilson_interval.__name__}: {successes}/{n} -> z = {z:.3f}")\n'
+            "    return float(centre - half), float(centre + half)\n",
+        )
         + "\n\nprint(wilson_interval.__doc__)\n%timeit -n1 -r1 wilson_interval(3, 10)\n",
-        "sign_test_impl": sign_with('''    from scipy.special import comb
+        "sign_test_impl": sign_with("""    from scipy.special import comb
 
     tail = sum(comb(decided, i, exact=True) for i in range(min(n_x, n_y) + 1))
     print(f"{decided} decided pairs, {n_x} : {n_y}")
     return n_x, n_y, min(1.0, 2 * tail / 2**decided)
-'''),
+"""),
     },
     "private_class": {
         "wilson_impl": '''class _Wilson:
@@ -184,15 +189,15 @@ def sign_test(x, y, x_converged, y_converged):
     half = reference / (1 + z2 / n) * np.sqrt(expected * (1 - expected) / n + z2 / (4 * n * n))
     return float(centre - half), float(centre + half)
 ''',
-        "sign_test_impl": sign_with('''    record = [math.comb(decided, i) for i in range(min(n_x, n_y) + 1)]
+        "sign_test_impl": sign_with("""    record = [math.comb(decided, i) for i in range(min(n_x, n_y) + 1)]
     reference = 2**decided
     expected = min(1.0, 2 * sum(record) / reference)
     return n_x, n_y, expected
-'''),
+"""),
     },
     "tqdm_and_log_free_symmetry": {
         "wilson_impl": WILSON,
-        "sign_test_impl": sign_with('''    import tqdm
+        "sign_test_impl": sign_with("""    import tqdm
 
     m = min(n_x, n_y)
     if 2 * m >= decided:
@@ -201,21 +206,24 @@ def sign_test(x, y, x_converged, y_converged):
     for i in tqdm.tqdm(range(m + 1), disable=True):
         tail += math.comb(decided, i)
     return n_x, n_y, (2 * tail) / (2**decided)
-'''),
+"""),
     },
     "sympy_binomial": {
-        "sign_test_impl": sign_with('''    import sympy
+        "sign_test_impl": sign_with("""    import sympy
 
     m = min(n_x, n_y)
     tail = sum(sympy.binomial(decided, i) for i in range(m + 1))
     p = sympy.Min(sympy.S(1), 2 * sympy.Rational(tail, 2**decided))
     return n_x, n_y, float(p)
-'''),
+"""),
     },
 }
 
 WRONG = [
-    Wrong("wald_interval", {"wilson_impl": '''def wilson_interval(successes, n, confidence=0.95):
+    Wrong(
+        "wald_interval",
+        {
+            "wilson_impl": '''def wilson_interval(successes, n, confidence=0.95):
     """Wilson score interval (low, high) for the proportion successes / n."""
     if n < 1 or not 0 <= successes <= n:
         raise ValueError("bad counts")
@@ -223,41 +231,135 @@ WRONG = [
     p = successes / n
     half = z * math.sqrt(p * (1 - p) / n)
     return float(p - half), float(p + half)
-'''}, exercise="wilson_tests", message="wilson_interval(0, 10"),
-    Wrong("one_sided_quantile", {"wilson_impl": WILSON.replace("norm.ppf(0.5 + confidence / 2)", "norm.ppf(confidence)")},
-          exercise="wilson_tests", message="wilson_interval(0, 10"),
-    Wrong("z_fixed_at_1_96", {"wilson_impl": WILSON.replace("norm.ppf(0.5 + confidence / 2)", "1.96")},
-          exercise="wilson_tests", message="wilson_interval(0, 10"),
-    Wrong("no_value_error", {"wilson_impl": WILSON.replace(
-        '''    if n < 1 or not 0 <= successes <= n:
+'''
+        },
+        exercise="wilson_tests",
+        message="wilson_interval(0, 10",
+    ),
+    Wrong(
+        "one_sided_quantile",
+        {"wilson_impl": WILSON.replace("norm.ppf(0.5 + confidence / 2)", "norm.ppf(confidence)")},
+        exercise="wilson_tests",
+        message="wilson_interval(0, 10",
+    ),
+    Wrong(
+        "z_fixed_at_1_96",
+        {"wilson_impl": WILSON.replace("norm.ppf(0.5 + confidence / 2)", "1.96")},
+        exercise="wilson_tests",
+        message="wilson_interval(0, 10",
+    ),
+    Wrong(
+        "no_value_error",
+        {
+            "wilson_impl": WILSON.replace(
+                """    if n < 1 or not 0 <= successes <= n:
         raise ValueError(f"need n >= 1 and 0 <= successes <= n, got {successes} of {n}")
-''', "")}, exercise="wilson_tests", message="raises ValueError"),
-    Wrong("no_centre_shift", {"wilson_impl": WILSON.replace("centre = (p_hat + z * z / (2 * n)) / shrink", "centre = p_hat")},
-          exercise="wilson_tests", message="wilson_interval(0, 10"),
-    Wrong("float_comb_times_half_power", {"sign_test_impl": sign_with('''    tail = sum(math.comb(decided, i) * 0.5**decided for i in range(min(n_x, n_y) + 1))
+""",
+                "",
+            )
+        },
+        exercise="wilson_tests",
+        message="raises ValueError",
+    ),
+    Wrong(
+        "no_centre_shift",
+        {
+            "wilson_impl": WILSON.replace(
+                "centre = (p_hat + z * z / (2 * n)) / shrink", "centre = p_hat"
+            )
+        },
+        exercise="wilson_tests",
+        message="wilson_interval(0, 10",
+    ),
+    Wrong(
+        "float_comb_times_half_power",
+        {
+            "sign_test_impl": sign_with("""    tail = sum(math.comb(decided, i) * 0.5**decided for i in range(min(n_x, n_y) + 1))
     return n_x, n_y, min(1.0, 2 * tail)
-''')}, exercise="sign_test_tests", message="2000 random pairs"),
-    Wrong("float_power_underflow", {"sign_test_impl": sign_with('''    tail = sum(math.comb(decided, i) for i in range(min(n_x, n_y) + 1))
+""")
+        },
+        exercise="sign_test_tests",
+        message="2000 random pairs",
+    ),
+    Wrong(
+        "float_power_underflow",
+        {
+            "sign_test_impl": sign_with("""    tail = sum(math.comb(decided, i) for i in range(min(n_x, n_y) + 1))
     return n_x, n_y, min(1.0, 2 * tail * 2.0**-decided)
-''')}, exercise="sign_test_tests", message="2000 random pairs"),
-    Wrong("scipy_float_comb", {"sign_test_impl": sign_with('''    from scipy.special import comb
+""")
+        },
+        exercise="sign_test_tests",
+        message="2000 random pairs",
+    ),
+    Wrong(
+        "scipy_float_comb",
+        {
+            "sign_test_impl": sign_with("""    from scipy.special import comb
 
     tail = sum(comb(decided, i) for i in range(min(n_x, n_y) + 1))
     return n_x, n_y, float(min(1.0, 2 * tail / 2.0**decided))
-''')}, exercise="sign_test_tests", message="2000 random pairs"),
-    Wrong("one_sided_p", {"sign_test_impl": sign_with('''    tail = sum(math.comb(decided, i) for i in range(min(n_x, n_y) + 1))
+""")
+        },
+        exercise="sign_test_tests",
+        message="2000 random pairs",
+    ),
+    Wrong(
+        "one_sided_p",
+        {
+            "sign_test_impl": sign_with("""    tail = sum(math.comb(decided, i) for i in range(min(n_x, n_y) + 1))
     return n_x, n_y, min(1.0, tail / 2**decided)
-''')}, exercise="sign_test_tests", message="80 random pairs"),
-    Wrong("no_cap_at_one", {"sign_test_impl": sign_with('''    tail = sum(math.comb(decided, i) for i in range(min(n_x, n_y) + 1))
+""")
+        },
+        exercise="sign_test_tests",
+        message="80 random pairs",
+    ),
+    Wrong(
+        "no_cap_at_one",
+        {
+            "sign_test_impl": sign_with("""    tail = sum(math.comb(decided, i) for i in range(min(n_x, n_y) + 1))
     return n_x, n_y, 2 * tail / 2**decided
-''')}, exercise="sign_test_tests", message="4 pairs|two wins each"),
-    Wrong("censoring_ignored", {"sign_test_impl": sign_with(EXACT_TAIL, '''    x_wins = x < y
+""")
+        },
+        exercise="sign_test_tests",
+        message="4 pairs|two wins each",
+    ),
+    Wrong(
+        "censoring_ignored",
+        {
+            "sign_test_impl": sign_with(
+                EXACT_TAIL,
+                """    x_wins = x < y
     y_wins = y < x
-''')}, exercise="sign_test_tests", message="censored"),
-    Wrong("ties_count_as_wins", {"sign_test_impl": sign_with(EXACT_TAIL, '''    x_wins = (both & (x <= y)) | (x_done & ~y_done & (x <= y))
+""",
+            )
+        },
+        exercise="sign_test_tests",
+        message="censored",
+    ),
+    Wrong(
+        "ties_count_as_wins",
+        {
+            "sign_test_impl": sign_with(
+                EXACT_TAIL,
+                """    x_wins = (both & (x <= y)) | (x_done & ~y_done & (x <= y))
     y_wins = (both & (y <= x)) | (y_done & ~x_done & (y <= x))
-''')}, exercise="sign_test_tests", message="ties"),
-    Wrong("censored_converged_strict", {"sign_test_impl": sign_with(EXACT_TAIL, '''    x_wins = (both & (x < y)) | (x_done & ~y_done & (x < y))
+""",
+            )
+        },
+        exercise="sign_test_tests",
+        message="ties",
+    ),
+    Wrong(
+        "censored_converged_strict",
+        {
+            "sign_test_impl": sign_with(
+                EXACT_TAIL,
+                """    x_wins = (both & (x < y)) | (x_done & ~y_done & (x < y))
     y_wins = (both & (y < x)) | (y_done & ~x_done & (y < x))
-''')}, exercise="sign_test_tests", message="censored"),
+""",
+            )
+        },
+        exercise="sign_test_tests",
+        message="censored",
+    ),
 ]

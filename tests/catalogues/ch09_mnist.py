@@ -145,22 +145,32 @@ def paired_difference_ci(plain, parametric, confidence=0.95):
         losses.append(loss.item())
     return losses
 ''',
-        "paired_impl": PAIRED.replace("    from scipy.stats import t\n\n", "    import scipy.stats\n\n    t = scipy.stats.t\n\n"),
+        "paired_impl": PAIRED.replace(
+            "    from scipy.stats import t\n\n",
+            "    import scipy.stats\n\n    t = scipy.stats.t\n\n",
+        ),
     },
     "docstrings_prints_magics": {
-        "layer_impl": LAYER.replace('''    def forward(self, x):
-''', '''    def extra_repr(self):
+        "layer_impl": LAYER.replace(
+            """    def forward(self, x):
+""",
+            '''    def extra_repr(self):
         return f"num_features={self.a.numel()}"
 
     def forward(self, x):
         """The layer applied column by column."""
-''') + "\n\nprint(ParamSigmoid(3), ParamSigmoid.__doc__, ParamSigmoid.forward.__doc__)\n",
-        "epoch_impl": EPOCH.replace("        losses.append(loss.item())\n",
-                                    "        losses.append(loss.item())\n"
-                                    "        if len(losses) % 100 == 0:\n"
-                                    "            print(f\"step {len(losses)}: loss {losses[-1]:.4f}\")\n")
+''',
+        )
+        + "\n\nprint(ParamSigmoid(3), ParamSigmoid.__doc__, ParamSigmoid.forward.__doc__)\n",
+        "epoch_impl": EPOCH.replace(
+            "        losses.append(loss.item())\n",
+            "        losses.append(loss.item())\n"
+            "        if len(losses) % 100 == 0:\n"
+            '            print(f"step {len(losses)}: loss {losses[-1]:.4f}")\n',
+        )
         + "\n\nprint(train_one_epoch.__name__, train_one_epoch.__doc__)\n",
-        "paired_impl": PAIRED + "\n\nprint(paired_difference_ci.__doc__)\n%timeit -n1 -r1 paired_difference_ci([0.9, 0.8, 0.85], [0.95, 0.85, 0.86])\n",
+        "paired_impl": PAIRED
+        + "\n\nprint(paired_difference_ci.__doc__)\n%timeit -n1 -r1 paired_difference_ci([0.9, 0.8, 0.85], [0.95, 0.85, 0.86])\n",
     },
     "private_attributes": {
         "layer_impl": '''class ParamSigmoid(nn.Module):
@@ -253,61 +263,204 @@ class ParamSigmoid(nn.Module):
 }
 
 WRONG = [
-    Wrong("plain_tensors_not_parameters", {"layer_impl": LAYER.replace("nn.Parameter(torch.full((num_features,), float(a_init)))",
-                                                                       "torch.full((num_features,), float(a_init), requires_grad=True)")
-                                           .replace("nn.Parameter(torch.full((num_features,), float(b_init)))",
-                                                    "torch.full((num_features,), float(b_init), requires_grad=True)")},
-          exercise="layer_tests", message="parameter names"),
-    Wrong("init_values_ignored", {"layer_impl": LAYER.replace("float(a_init)", "1.0").replace("float(b_init)", "0.0")},
-          exercise="layer_tests", message="a of ParamSigmoid(3, a_init=0.25"),
-    Wrong("location_added", {"layer_impl": LAYER.replace("torch.sigmoid(x - self.b)", "torch.sigmoid(x + self.b)")},
-          exercise="layer_tests", message="output of"),
-    Wrong("location_outside", {"layer_impl": LAYER.replace("self.a * torch.sigmoid(x - self.b)", "self.a * torch.sigmoid(x) - self.b")},
-          exercise="layer_tests", message="output of"),
-    Wrong("one_shared_scale", {"layer_impl": LAYER.replace("torch.full((num_features,), float(a_init))", "torch.tensor(float(a_init))")
-                               .replace("torch.full((num_features,), float(b_init))", "torch.tensor(float(b_init))")},
-          exercise="layer_tests", message="a of ParamSigmoid(3"),
-    Wrong("float64_parameters", {"layer_impl": LAYER.replace("float(a_init)))", "float(a_init), dtype=torch.float64))")
-                                 .replace("float(b_init)))", "float(b_init), dtype=torch.float64))")},
-          exercise="layer_tests", message="a of ParamSigmoid(3|dtype"),
-    Wrong("no_zero_grad", {"epoch_impl": SGD_EPOCH.replace("        optimizer.zero_grad()\n", "")},
-          exercise="epoch_tests", message="copies of one example"),
-    Wrong("zero_grad_after_backward", {"epoch_impl": SGD_EPOCH.replace("        optimizer.zero_grad()\n", "").replace(
-        "        loss.backward()\n", "        loss.backward()\n        optimizer.zero_grad()\n")},
-          exercise="epoch_tests", message="copies of one example"),
-    Wrong("global_randperm", {"epoch_impl": EPOCH.replace("torch.randperm(len(x), generator=generator)", "torch.randperm(len(x))")},
-          exercise="epoch_tests", message="103 examples in batches of 20: losses"),
-    Wrong("sum_of_losses", {"epoch_impl": EPOCH.replace("F.cross_entropy(model(x[batch]), y[batch])",
-                                                        "F.cross_entropy(model(x[batch]), y[batch], reduction=\"sum\")")},
-          exercise="epoch_tests", message="losses"),
-    Wrong("momentum", {"epoch_impl": SGD_EPOCH.replace("lr=lr)", "lr=lr, momentum=0.9)")},
-          exercise="epoch_tests", message="losses"),
-    Wrong("last_batch_dropped", {"epoch_impl": EPOCH.replace("range(0, len(x), batch_size)", "range(0, len(x) - batch_size + 1, batch_size)")},
-          exercise="epoch_tests", message="losses"),
-    Wrong("only_linear_layers_updated", {"epoch_impl": EPOCH.replace(
-        '''            for parameter in model.parameters():
-                parameter -= lr * parameter.grad''', '''            for layer in model.modules():
+    Wrong(
+        "plain_tensors_not_parameters",
+        {
+            "layer_impl": LAYER.replace(
+                "nn.Parameter(torch.full((num_features,), float(a_init)))",
+                "torch.full((num_features,), float(a_init), requires_grad=True)",
+            ).replace(
+                "nn.Parameter(torch.full((num_features,), float(b_init)))",
+                "torch.full((num_features,), float(b_init), requires_grad=True)",
+            )
+        },
+        exercise="layer_tests",
+        message="parameter names",
+    ),
+    Wrong(
+        "init_values_ignored",
+        {"layer_impl": LAYER.replace("float(a_init)", "1.0").replace("float(b_init)", "0.0")},
+        exercise="layer_tests",
+        message="a of ParamSigmoid(3, a_init=0.25",
+    ),
+    Wrong(
+        "location_added",
+        {"layer_impl": LAYER.replace("torch.sigmoid(x - self.b)", "torch.sigmoid(x + self.b)")},
+        exercise="layer_tests",
+        message="output of",
+    ),
+    Wrong(
+        "location_outside",
+        {
+            "layer_impl": LAYER.replace(
+                "self.a * torch.sigmoid(x - self.b)", "self.a * torch.sigmoid(x) - self.b"
+            )
+        },
+        exercise="layer_tests",
+        message="output of",
+    ),
+    Wrong(
+        "one_shared_scale",
+        {
+            "layer_impl": LAYER.replace(
+                "torch.full((num_features,), float(a_init))", "torch.tensor(float(a_init))"
+            ).replace("torch.full((num_features,), float(b_init))", "torch.tensor(float(b_init))")
+        },
+        exercise="layer_tests",
+        message="a of ParamSigmoid(3",
+    ),
+    Wrong(
+        "float64_parameters",
+        {
+            "layer_impl": LAYER.replace(
+                "float(a_init)))", "float(a_init), dtype=torch.float64))"
+            ).replace("float(b_init)))", "float(b_init), dtype=torch.float64))")
+        },
+        exercise="layer_tests",
+        message="a of ParamSigmoid(3|dtype",
+    ),
+    Wrong(
+        "no_zero_grad",
+        {"epoch_impl": SGD_EPOCH.replace("        optimizer.zero_grad()\n", "")},
+        exercise="epoch_tests",
+        message="copies of one example",
+    ),
+    Wrong(
+        "zero_grad_after_backward",
+        {
+            "epoch_impl": SGD_EPOCH.replace("        optimizer.zero_grad()\n", "").replace(
+                "        loss.backward()\n",
+                "        loss.backward()\n        optimizer.zero_grad()\n",
+            )
+        },
+        exercise="epoch_tests",
+        message="copies of one example",
+    ),
+    Wrong(
+        "global_randperm",
+        {
+            "epoch_impl": EPOCH.replace(
+                "torch.randperm(len(x), generator=generator)", "torch.randperm(len(x))"
+            )
+        },
+        exercise="epoch_tests",
+        message="103 examples in batches of 20: losses",
+    ),
+    Wrong(
+        "sum_of_losses",
+        {
+            "epoch_impl": EPOCH.replace(
+                "F.cross_entropy(model(x[batch]), y[batch])",
+                'F.cross_entropy(model(x[batch]), y[batch], reduction="sum")',
+            )
+        },
+        exercise="epoch_tests",
+        message="losses",
+    ),
+    Wrong(
+        "momentum",
+        {"epoch_impl": SGD_EPOCH.replace("lr=lr)", "lr=lr, momentum=0.9)")},
+        exercise="epoch_tests",
+        message="losses",
+    ),
+    Wrong(
+        "last_batch_dropped",
+        {
+            "epoch_impl": EPOCH.replace(
+                "range(0, len(x), batch_size)", "range(0, len(x) - batch_size + 1, batch_size)"
+            )
+        },
+        exercise="epoch_tests",
+        message="losses",
+    ),
+    Wrong(
+        "only_linear_layers_updated",
+        {
+            "epoch_impl": EPOCH.replace(
+                """            for parameter in model.parameters():
+                parameter -= lr * parameter.grad""",
+                """            for layer in model.modules():
                 if isinstance(layer, nn.Linear):
                     for parameter in layer.parameters():
-                        parameter -= lr * parameter.grad''')},
-          exercise="epoch_tests", message="parameters after one epoch"),
-    Wrong("tensor_losses", {"epoch_impl": EPOCH.replace("losses.append(loss.item())", "losses.append(loss.detach())")},
-          exercise="epoch_tests", message="type of the result"),
-    Wrong("normal_quantile", {"paired_impl": PAIRED.replace("t.ppf(0.5 + confidence / 2, n - 1)", "norm.ppf(0.5 + confidence / 2)")
-                              .replace("from scipy.stats import t", "from scipy.stats import norm")},
-          exercise="paired_tests", message="random pairs"),
-    Wrong("population_sd", {"paired_impl": PAIRED.replace("std(ddof=1)", "std()")},
-          exercise="paired_tests", message="random pairs"),
-    Wrong("one_sided_t", {"paired_impl": PAIRED.replace("t.ppf(0.5 + confidence / 2, n - 1)", "t.ppf(confidence, n - 1)")},
-          exercise="paired_tests", message="random pairs"),
-    Wrong("n_degrees_of_freedom", {"paired_impl": PAIRED.replace("t.ppf(0.5 + confidence / 2, n - 1)", "t.ppf(0.5 + confidence / 2, n)")},
-          exercise="paired_tests", message="random pairs"),
-    Wrong("plain_minus_parametric", {"paired_impl": PAIRED.replace("differences = parametric - plain", "differences = plain - parametric")},
-          exercise="paired_tests", message="random pairs"),
-    Wrong("no_length_check", {"paired_impl": PAIRED.replace(
-        '''    if plain.shape != parametric.shape or plain.ndim != 1 or plain.size == 0:
+                        parameter -= lr * parameter.grad""",
+            )
+        },
+        exercise="epoch_tests",
+        message="parameters after one epoch",
+    ),
+    Wrong(
+        "tensor_losses",
+        {"epoch_impl": EPOCH.replace("losses.append(loss.item())", "losses.append(loss.detach())")},
+        exercise="epoch_tests",
+        message="type of the result",
+    ),
+    Wrong(
+        "normal_quantile",
+        {
+            "paired_impl": PAIRED.replace(
+                "t.ppf(0.5 + confidence / 2, n - 1)", "norm.ppf(0.5 + confidence / 2)"
+            ).replace("from scipy.stats import t", "from scipy.stats import norm")
+        },
+        exercise="paired_tests",
+        message="random pairs",
+    ),
+    Wrong(
+        "population_sd",
+        {"paired_impl": PAIRED.replace("std(ddof=1)", "std()")},
+        exercise="paired_tests",
+        message="random pairs",
+    ),
+    Wrong(
+        "one_sided_t",
+        {
+            "paired_impl": PAIRED.replace(
+                "t.ppf(0.5 + confidence / 2, n - 1)", "t.ppf(confidence, n - 1)"
+            )
+        },
+        exercise="paired_tests",
+        message="random pairs",
+    ),
+    Wrong(
+        "n_degrees_of_freedom",
+        {
+            "paired_impl": PAIRED.replace(
+                "t.ppf(0.5 + confidence / 2, n - 1)", "t.ppf(0.5 + confidence / 2, n)"
+            )
+        },
+        exercise="paired_tests",
+        message="random pairs",
+    ),
+    Wrong(
+        "plain_minus_parametric",
+        {
+            "paired_impl": PAIRED.replace(
+                "differences = parametric - plain", "differences = plain - parametric"
+            )
+        },
+        exercise="paired_tests",
+        message="random pairs",
+    ),
+    Wrong(
+        "no_length_check",
+        {
+            "paired_impl": PAIRED.replace(
+                """    if plain.shape != parametric.shape or plain.ndim != 1 or plain.size == 0:
         raise ValueError("need two non-empty lists of the same length, one value per seed")
-''', "")}, exercise="paired_tests", message="raises ValueError"),
-    Wrong("one_seed_zero_width", {"paired_impl": PAIRED.replace('return mean, float("nan"), float("nan")', "return mean, mean, mean")},
-          exercise="paired_tests", message="one seed"),
+""",
+                "",
+            )
+        },
+        exercise="paired_tests",
+        message="raises ValueError",
+    ),
+    Wrong(
+        "one_seed_zero_width",
+        {
+            "paired_impl": PAIRED.replace(
+                'return mean, float("nan"), float("nan")', "return mean, mean, mean"
+            )
+        },
+        exercise="paired_tests",
+        message="one seed",
+    ),
 ]

@@ -157,16 +157,19 @@ def fold_relu_incoming(params):
 ''',
     },
     "docstrings_prints_magics": {
-        "grads_impl": GRADS.replace("    p, saved = forward(X, params, hidden)\n",
-                                    "    p, saved = forward(X, params, hidden)\n"
-                                    "    print(f\"{parametric_grads.__name__}: {len(X)} examples, loss {mse(p, T):.4f}\")\n"),
+        "grads_impl": GRADS.replace(
+            "    p, saved = forward(X, params, hidden)\n",
+            "    p, saved = forward(X, params, hidden)\n"
+            '    print(f"{parametric_grads.__name__}: {len(X)} examples, loss {mse(p, T):.4f}")\n',
+        ),
         "fold_impl": FOLD + "\n\nprint(fold_outgoing.__doc__)\nprint(fold_relu_incoming.__doc__)\n",
-        "step_impl": STEP + '''
+        "step_impl": STEP
+        + """
 
 _a, _w, _g = np.ones(3), np.ones((3, 2)), np.full((3, 2), 0.1)
 %timeit -n1 -r1 folded_weight_step(_a, _w, _g, 0.5)
 print(folded_weight_step.__name__, folded_weight_step(_a, _w, _g, 0.5))
-''',
+""",
     },
     "private_class": {
         "grads_impl": '''class _Backward:
@@ -286,37 +289,104 @@ def fold_relu_incoming(params):
 }
 
 WRONG = [
-    Wrong("relu_strict_at_kink", {"grads_impl": GRADS.replace('(saved["u"] >= 0)', '(saved["u"] > 0)')},
-          exercise="grads_tests", message="kink"),
-    Wrong("relu_slope_from_output", {"grads_impl": GRADS.replace('(saved["u"] >= 0)', '(saved["s"] > 0)')},
-          exercise="grads_tests", message="kink"),
-    Wrong("db_sign", {"grads_impl": GRADS.replace('"b": (d_z * (-scale * slope)).sum(axis=0)', '"b": (d_z * scale * slope).sum(axis=0)')},
-          exercise="grads_tests", message="dL/db"),
-    Wrong("scale_left_out_of_dy", {"grads_impl": GRADS.replace("d_y = d_z * scale * slope", "d_y = d_z * slope")},
-          exercise="grads_tests", message="dL/dW1"),
-    Wrong("mean_over_examples_only", {"grads_impl": GRADS.replace("/ p.size", "/ len(X)")},
-          exercise="grads_tests", message="dL/dW1"),
-    Wrong("da_from_z", {"grads_impl": GRADS.replace('(d_z * saved["s"]).sum(axis=0)', '(d_z * saved["z"]).sum(axis=0)')},
-          exercise="grads_tests", message="dL/da"),
-    Wrong("gradient_names_with_d", {"grads_impl": GRADS.replace('"W1":', '"dW1":').replace('"c1":', '"dc1":')},
-          exercise="grads_tests", message="names of the gradients"),
-    Wrong("outgoing_c1_plus_b", {"fold_impl": FOLD.replace('"c1": params["c1"] - params["b"],', '"c1": params["c1"] + params["b"],')},
-          exercise="fold_tests", message="c1"),
-    Wrong("outgoing_scale_wrong_axis", {"fold_impl": FOLD.replace('params["W2"] * params["a"][:, None]', 'params["W2"] * params["a"]')},
-          exercise="fold_tests", message="W2"),
-    Wrong("outgoing_keeps_a_and_b", {"fold_impl": FOLD.replace('''    return {
+    Wrong(
+        "relu_strict_at_kink",
+        {"grads_impl": GRADS.replace('(saved["u"] >= 0)', '(saved["u"] > 0)')},
+        exercise="grads_tests",
+        message="kink",
+    ),
+    Wrong(
+        "relu_slope_from_output",
+        {"grads_impl": GRADS.replace('(saved["u"] >= 0)', '(saved["s"] > 0)')},
+        exercise="grads_tests",
+        message="kink",
+    ),
+    Wrong(
+        "db_sign",
+        {
+            "grads_impl": GRADS.replace(
+                '"b": (d_z * (-scale * slope)).sum(axis=0)',
+                '"b": (d_z * scale * slope).sum(axis=0)',
+            )
+        },
+        exercise="grads_tests",
+        message="dL/db",
+    ),
+    Wrong(
+        "scale_left_out_of_dy",
+        {"grads_impl": GRADS.replace("d_y = d_z * scale * slope", "d_y = d_z * slope")},
+        exercise="grads_tests",
+        message="dL/dW1",
+    ),
+    Wrong(
+        "mean_over_examples_only",
+        {"grads_impl": GRADS.replace("/ p.size", "/ len(X)")},
+        exercise="grads_tests",
+        message="dL/dW1",
+    ),
+    Wrong(
+        "da_from_z",
+        {
+            "grads_impl": GRADS.replace(
+                '(d_z * saved["s"]).sum(axis=0)', '(d_z * saved["z"]).sum(axis=0)'
+            )
+        },
+        exercise="grads_tests",
+        message="dL/da",
+    ),
+    Wrong(
+        "gradient_names_with_d",
+        {"grads_impl": GRADS.replace('"W1":', '"dW1":').replace('"c1":', '"dc1":')},
+        exercise="grads_tests",
+        message="names of the gradients",
+    ),
+    Wrong(
+        "outgoing_c1_plus_b",
+        {
+            "fold_impl": FOLD.replace(
+                '"c1": params["c1"] - params["b"],', '"c1": params["c1"] + params["b"],'
+            )
+        },
+        exercise="fold_tests",
+        message="c1",
+    ),
+    Wrong(
+        "outgoing_scale_wrong_axis",
+        {
+            "fold_impl": FOLD.replace(
+                'params["W2"] * params["a"][:, None]', 'params["W2"] * params["a"]'
+            )
+        },
+        exercise="fold_tests",
+        message="W2",
+    ),
+    Wrong(
+        "outgoing_keeps_a_and_b",
+        {
+            "fold_impl": FOLD.replace(
+                """    return {
         "W1": params["W1"].copy(),
-        "c1": params["c1"] - params["b"],''', '''    return {
+        "c1": params["c1"] - params["b"],""",
+                """    return {
         **params,
         "W1": params["W1"].copy(),
-        "c1": params["c1"] - params["b"],''')},
-          exercise="fold_tests", message="names of the returned parameters"),
-    Wrong("outgoing_in_place", {"fold_impl": FOLD.replace('''        "W2": params["W2"] * params["a"][:, None],
+        "c1": params["c1"] - params["b"],""",
+            )
+        },
+        exercise="fold_tests",
+        message="names of the returned parameters",
+    ),
+    Wrong(
+        "outgoing_in_place",
+        {
+            "fold_impl": FOLD.replace(
+                """        "W2": params["W2"] * params["a"][:, None],
         "c2": params["c2"].copy(),
     }
 
 
-def fold_relu''', '''        "W2": _scaled_rows(params),
+def fold_relu""",
+                """        "W2": _scaled_rows(params),
         "c2": params["c2"].copy(),
     }
 
@@ -327,23 +397,66 @@ def _scaled_rows(params):
     return W2
 
 
-def fold_relu''')},
-          exercise="fold_tests", message="W2|afterwards"),
-    Wrong("incoming_zero_scale_allowed", {"fold_impl": FOLD.replace('np.any(params["a"] <= 0)', 'np.any(params["a"] < 0)')},
-          exercise="fold_tests", message="set to 0.0"),
-    Wrong("incoming_bias_not_scaled", {"fold_impl": FOLD.replace('"c1": (params["c1"] - params["b"]) * params["a"],',
-                                                                 '"c1": params["c1"] - params["b"],')},
-          exercise="fold_tests", message="fold_relu_incoming"),
-    Wrong("first_order_only", {"step_impl": '''def folded_weight_step(a, W2, G, lr):
+def fold_relu""",
+            )
+        },
+        exercise="fold_tests",
+        message="W2|afterwards",
+    ),
+    Wrong(
+        "incoming_zero_scale_allowed",
+        {"fold_impl": FOLD.replace('np.any(params["a"] <= 0)', 'np.any(params["a"] < 0)')},
+        exercise="fold_tests",
+        message="set to 0.0",
+    ),
+    Wrong(
+        "incoming_bias_not_scaled",
+        {
+            "fold_impl": FOLD.replace(
+                '"c1": (params["c1"] - params["b"]) * params["a"],',
+                '"c1": params["c1"] - params["b"],',
+            )
+        },
+        exercise="fold_tests",
+        message="fold_relu_incoming",
+    ),
+    Wrong(
+        "first_order_only",
+        {
+            "step_impl": '''def folded_weight_step(a, W2, G, lr):
     """Exact change of U = a[:, None] * W2 after one gradient step on a and W2, given G = dL/dU."""
     return -lr * (a[:, None] ** 2 + W2**2) * G
-'''}, exercise="step_tests", message="folded_weight_step"),
-    Wrong("no_sum_over_outputs", {"step_impl": STEP.replace("grad_scale = np.sum(W2 * G, axis=1)", "grad_scale = W2 * G")
-                                  .replace("scale_after[:, None]", "scale_after")
-                                  .replace("scale_after = a - lr * grad_scale", "scale_after = a[:, None] - lr * grad_scale")},
-          exercise="step_tests", message="folded_weight_step"),
-    Wrong("returns_new_weights", {"step_impl": STEP.replace(" - a[:, None] * W2\n", "\n")},
-          exercise="step_tests", message="folded_weight_step"),
-    Wrong("sequential_update", {"step_impl": STEP.replace("grad_weights = a[:, None] * G", "grad_weights = (a - lr * grad_scale)[:, None] * G")},
-          exercise="step_tests", message="folded_weight_step"),
+'''
+        },
+        exercise="step_tests",
+        message="folded_weight_step",
+    ),
+    Wrong(
+        "no_sum_over_outputs",
+        {
+            "step_impl": STEP.replace("grad_scale = np.sum(W2 * G, axis=1)", "grad_scale = W2 * G")
+            .replace("scale_after[:, None]", "scale_after")
+            .replace(
+                "scale_after = a - lr * grad_scale", "scale_after = a[:, None] - lr * grad_scale"
+            )
+        },
+        exercise="step_tests",
+        message="folded_weight_step",
+    ),
+    Wrong(
+        "returns_new_weights",
+        {"step_impl": STEP.replace(" - a[:, None] * W2\n", "\n")},
+        exercise="step_tests",
+        message="folded_weight_step",
+    ),
+    Wrong(
+        "sequential_update",
+        {
+            "step_impl": STEP.replace(
+                "grad_weights = a[:, None] * G", "grad_weights = (a - lr * grad_scale)[:, None] * G"
+            )
+        },
+        exercise="step_tests",
+        message="folded_weight_step",
+    ),
 ]

@@ -25,13 +25,20 @@ class Term:
     english: str
     korean: str
     chapter: str  # the chapter folder, e.g. "02_activation_functions"
-    document: str  # the book's document of that chapter, e.g. "chapters/02_.../activation_functions"
+    document: (
+        str  # the book's document of that chapter, e.g. "chapters/02_.../activation_functions"
+    )
 
 
 def _key(english: str) -> str:
     """The term as compared: lower case, and a plural last word read as singular ("finite differences")."""
     words = english.lower().split()
-    if words and len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith(("ss", "is", "us", "as")):
+    if (
+        words
+        and len(words[-1]) > 3
+        and words[-1].endswith("s")
+        and not words[-1].endswith(("ss", "is", "us", "as"))
+    ):
         words[-1] = words[-1][:-1]
     return " ".join(words)
 
@@ -79,7 +86,9 @@ def render(terms: list[Term]) -> str:
     ]
     for term in sorted(terms, key=lambda t: _key(t.english)):
         number = term.chapter.split("_")[0].lstrip("0")
-        lines.append(f"| {term.english} | {term.korean} | {{doc}}`Chapter {number} </{term.document}>` |")
+        lines.append(
+            f"| {term.english} | {term.korean} | {{doc}}`Chapter {number} </{term.document}>` |"
+        )
     return "\n".join(lines) + "\n"
 
 

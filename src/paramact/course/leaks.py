@@ -49,14 +49,24 @@ def _cell_lines(notebook: dict):
 
 def secret_lines(master: Path, release: Path | None) -> set[str]:
     """The lines of the master notebook file that must never reach students (see the module docstring)."""
-    released = json.loads(release.read_text(encoding="utf-8")) if release is not None and release.is_file() else None
+    released = (
+        json.loads(release.read_text(encoding="utf-8"))
+        if release is not None and release.is_file()
+        else None
+    )
     return secrets_of(json.loads(master.read_text(encoding="utf-8")), released)
 
 
 def public_text(*releases: dict | None) -> str:
     """What released chapters show, squashed (Markdown's code backticks do not show on the page)."""
-    return _squash(" ".join(" ".join(lines) for release in releases if release is not None
-                            for _, lines in _cell_lines(release))).replace("`", "")
+    return _squash(
+        " ".join(
+            " ".join(lines)
+            for release in releases
+            if release is not None
+            for _, lines in _cell_lines(release)
+        )
+    ).replace("`", "")
 
 
 def secrets_of(notebook: dict, release: dict | None, public: str | None = None) -> set[str]:
@@ -65,7 +75,7 @@ def secrets_of(notebook: dict, release: dict | None, public: str | None = None) 
     ``public`` (from :func:`public_text`) is what students can see anyway; by default, ``release``.
     """
     public = public_text(release) if public is None else public
-    secrets = set()
+    secrets: set[str] = set()
     for cell, lines in _cell_lines(notebook):
         grading = cell.get("metadata", {}).get("nbgrader", {})
         if cell.get("cell_type") == "markdown" and grading.get("solution"):
@@ -82,7 +92,13 @@ def secrets_of(notebook: dict, release: dict | None, public: str | None = None) 
                 closing = None
             elif closing is not None:
                 secrets.add(_squash(line))
-    return {s for s in secrets if s in MARKERS or s in MARKERS.values() or (len(s) >= MIN_SECRET_LENGTH and s not in public)}
+    return {
+        s
+        for s in secrets
+        if s in MARKERS
+        or s in MARKERS.values()
+        or (len(s) >= MIN_SECRET_LENGTH and s not in public)
+    }
 
 
 def built_text(path: Path) -> str:
@@ -99,18 +115,24 @@ def find_leaks(root: Path, build_dir: Path) -> list[Leak]:
     masters = master_notebooks(root)
     releases = [root / CHAPTER_DIR / master.parent.name / master.name for master in masters]
     # A line that some released chapter shows (``import warnings``) is public, whichever master it is in.
-    public = public_text(*(json.loads(r.read_text(encoding="utf-8")) for r in releases if r.is_file()))
-    secrets = {}
+    public = public_text(
+        *(json.loads(r.read_text(encoding="utf-8")) for r in releases if r.is_file())
+    )
+    secrets: dict[str, Path] = {}
     for master in masters:
         for secret in secrets_of(json.loads(master.read_text(encoding="utf-8")), None, public):
             secrets.setdefault(secret, master.relative_to(root))
     leaks = []
     for path in sorted(p for p in build_dir.rglob("*") if p.is_file()):
         if MASTER_DIR in path.relative_to(build_dir).parts:
-            leaks.append(Leak(path, "(a master notebook was copied into the build)", Path(MASTER_DIR)))
+            leaks.append(
+                Leak(path, "(a master notebook was copied into the build)", Path(MASTER_DIR))
+            )
             continue
         if path.suffix not in TEXT_SUFFIXES:
             continue
         text = built_text(path)
-        leaks += [Leak(path, secret, master) for secret, master in secrets.items() if secret in text]
+        leaks += [
+            Leak(path, secret, master) for secret, master in secrets.items() if secret in text
+        ]
     return leaks

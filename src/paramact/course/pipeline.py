@@ -54,12 +54,18 @@ def find_root(start: str | os.PathLike | None = None) -> Path:
 
 def assignments(root: Path) -> list[str]:
     """Names of the chapters that have a master notebook, e.g. ``["01_perceptron"]``, in order."""
-    return sorted(p.name for p in (root / MASTER_DIR).iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+    return sorted(
+        p.name for p in (root / MASTER_DIR).iterdir() if p.is_dir() and any(p.glob("*.ipynb"))
+    )
 
 
 def master_notebooks(root: Path) -> list[Path]:
     """Every master notebook, in chapter order."""
-    return [nb for name in assignments(root) for nb in sorted((root / MASTER_DIR / name).glob("*.ipynb"))]
+    return [
+        nb
+        for name in assignments(root)
+        for nb in sorted((root / MASTER_DIR / name).glob("*.ipynb"))
+    ]
 
 
 def run_nbgrader(root: Path, course: Path, *args: str) -> subprocess.CompletedProcess:
@@ -71,7 +77,10 @@ def run_nbgrader(root: Path, course: Path, *args: str) -> subprocess.CompletedPr
     """
     command = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course}"]
     # nbgrader runs `alembic` from PATH: make this environment's scripts visible even when not activated.
-    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    env = {
+        **os.environ,
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+    }
     result = subprocess.run(command, cwd=root / CONFIG_DIR, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise CourseError(f"`nbgrader {' '.join(args)}` failed:\n{result.stdout}{result.stderr}")
@@ -90,7 +99,9 @@ def make_scratch_course(root: Path, names: list[str] | None = None) -> Path:
         if not source.is_dir():
             shutil.rmtree(course)
             raise CourseError(f"no master folder {source}: known chapters are {assignments(root)}")
-        shutil.copytree(source, course / MASTER_DIR / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        shutil.copytree(
+            source, course / MASTER_DIR / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+        )
     for name in names:
         run_nbgrader(root, course, "generate_assignment", name, "--force")
     return course
@@ -136,7 +147,11 @@ def out_of_sync(root: Path) -> list[str]:
         generate(root, fresh_dir)
         fresh = {p.relative_to(fresh_dir): p for p in fresh_dir.rglob("*") if p.is_file()}
         chapters = root / CHAPTER_DIR
-        committed = {p.relative_to(chapters): p for p in chapters.rglob("*") if p.is_file()} if chapters.is_dir() else {}
+        committed = (
+            {p.relative_to(chapters): p for p in chapters.rglob("*") if p.is_file()}
+            if chapters.is_dir()
+            else {}
+        )
         for rel in sorted(set(fresh) | set(committed)):
             if rel not in committed:
                 problems.append(f"{CHAPTER_DIR}/{rel} is missing")
@@ -148,6 +163,8 @@ def out_of_sync(root: Path) -> list[str]:
             elif committed[rel].read_bytes() != fresh[rel].read_bytes():
                 problems.append(f"{CHAPTER_DIR}/{rel} differs from its master")
     page = root / glossary.GLOSSARY_FILE
-    if not page.is_file() or page.read_text(encoding="utf-8") != glossary.render(glossary.collect(master_notebooks(root))):
+    if not page.is_file() or page.read_text(encoding="utf-8") != glossary.render(
+        glossary.collect(master_notebooks(root))
+    ):
         problems.append(f"{glossary.GLOSSARY_FILE} is out of date with the masters' terms")
     return problems

@@ -62,7 +62,9 @@ def _use_local_assets(app: Any, config: Any) -> None:
     config.html_context = {"default_mode": "auto", **config.html_context}
 
 
-def _add_widget_scripts(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+def _add_widget_scripts(
+    app: Any, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
     from myst_nb.sphinx_ import NbMetadataCollector
 
     if "ipywidgets_state" in NbMetadataCollector.get_js_files(app.env, pagename):
@@ -82,14 +84,19 @@ def _copy_mathjax(app: Any, exception: Exception | None) -> None:
             shutil.copy2(source / part, target / part)
 
 
-def _drop_duplicate_scripts(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+def _drop_duplicate_scripts(
+    app: Any, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
     scripts = context.get("script_files")
     if not scripts:
         return
     seen, unique = set(), []
     for script in scripts:
         # Priority is left out: the same script added by two routes differs only in its priority.
-        key = (getattr(script, "filename", script) or "", tuple(sorted(getattr(script, "attributes", {}).items())))
+        key = (
+            getattr(script, "filename", script) or "",
+            tuple(sorted(getattr(script, "attributes", {}).items())),
+        )
         if key not in seen:
             seen.add(key)
             unique.append(script)

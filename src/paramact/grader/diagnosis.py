@@ -12,7 +12,9 @@ import numpy as np
 
 
 def _close(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
-    return actual.shape == expected.shape and bool(np.allclose(actual, expected, rtol=rtol, atol=atol))
+    return actual.shape == expected.shape and bool(
+        np.allclose(actual, expected, rtol=rtol, atol=atol)
+    )
 
 
 def _describe(index, inputs: dict, shape: tuple) -> str:
@@ -20,14 +22,26 @@ def _describe(index, inputs: dict, shape: tuple) -> str:
     parts = []
     for name, values in inputs.items():
         try:
-            parts.append(f"{name} = {np.broadcast_to(np.asarray(values, dtype=np.float64), shape)[index]:.4g}")
+            parts.append(
+                f"{name} = {np.broadcast_to(np.asarray(values, dtype=np.float64), shape)[index]:.4g}"
+            )
         except (IndexError, TypeError, ValueError):
             continue
     return ", ".join(parts)
 
 
-def gradient_problem(label: str, actual, expected, *, inputs: dict | None = None, mistakes: dict | None = None,
-                     kink=None, batch_size: int | None = None, rtol: float = 1e-7, atol: float = 1e-10) -> str | None:
+def gradient_problem(
+    label: str,
+    actual,
+    expected,
+    *,
+    inputs: dict | None = None,
+    mistakes: dict | None = None,
+    kink=None,
+    batch_size: int | None = None,
+    rtol: float = 1e-7,
+    atol: float = 1e-10,
+) -> str | None:
     """Why the gradient ``actual`` differs from the reference ``expected``; None when it matches.
 
     ``inputs`` (arrays broadcastable to ``expected``: ``y``, ``a``, ``b``) locate a wrong entry and
@@ -51,26 +65,37 @@ def gradient_problem(label: str, actual, expected, *, inputs: dict | None = None
         return f"{label}: has dtype {actual.dtype}, expected floating-point numbers"
     original_dtype, actual = actual.dtype, actual.astype(np.float64)
     if actual.shape != expected.shape:
-        if actual.size == expected.size and _close(actual.reshape(expected.shape), expected, rtol, atol):
+        if actual.size == expected.size and _close(
+            actual.reshape(expected.shape), expected, rtol, atol
+        ):
             return f"{label}: has the right values but shape {actual.shape}, expected {expected.shape} (drop keepdims or reshape)"
         if batch_size and actual.shape == (batch_size, *expected.shape):
-            return (f"{label}: has shape {actual.shape}, expected {expected.shape}: sum it over the batch (axis 0), "
-                    "since a and b are shared by all samples")
+            return (
+                f"{label}: has shape {actual.shape}, expected {expected.shape}: sum it over the batch (axis 0), "
+                "since a and b are shared by all samples"
+            )
         if batch_size and expected.ndim == 1 and actual.shape == (batch_size,):
             return f"{label}: has shape {actual.shape}, expected {expected.shape}: sum over the batch (axis 0), not over the neurons"
         return f"{label}: has shape {actual.shape}, expected {expected.shape}"
     for message, mistake in (mistakes or {}).items():
         mistake = np.broadcast_to(np.asarray(mistake, dtype=np.float64), expected.shape)
-        defined = np.isfinite(mistake)  # a mistake's formula may be undefined where an answer is not (a = 0)
-        if (not _close(actual, expected, rtol, atol) and defined.any()
-                and np.allclose(actual[defined], mistake[defined], rtol=rtol, atol=atol)):
+        defined = np.isfinite(
+            mistake
+        )  # a mistake's formula may be undefined where an answer is not (a = 0)
+        if (
+            not _close(actual, expected, rtol, atol)
+            and defined.any()
+            and np.allclose(actual[defined], mistake[defined], rtol=rtol, atol=atol)
+        ):
             return f"{label}: {message}"
     bad = ~np.isfinite(actual) & np.isfinite(expected)
     if bad.any():
         index = np.unravel_index(np.argmax(bad), bad.shape)
         where = _describe(index, inputs, expected.shape)
-        return (f"{label}: is not finite ({actual[index]}) at {bad.sum()} entries, e.g. at {where or index}: avoid "
-                "dividing by a quantity that can be 0 (a, y - b) and overflow in exp (use a stable sigmoid)")
+        return (
+            f"{label}: is not finite ({actual[index]}) at {bad.sum()} entries, e.g. at {where or index}: avoid "
+            "dividing by a quantity that can be 0 (a, y - b) and overflow in exp (use a stable sigmoid)"
+        )
     if _close(actual, expected, rtol, atol):
         return None
     if original_dtype == np.float32 and _close(actual, expected, max(rtol, 1e-5), max(atol, 1e-30)):
@@ -89,9 +114,14 @@ def gradient_problem(label: str, actual, expected, *, inputs: dict | None = None
     if kink is not None:
         kink = np.broadcast_to(np.asarray(kink, dtype=bool), expected.shape)
         if kink.any() and not (wrong & ~kink).any():
-            return (f"{label}: is wrong exactly at the kink y = b: the course takes the right-hand derivative "
-                    "there (z = a(y - b) for y >= b)")
+            return (
+                f"{label}: is wrong exactly at the kink y = b: the course takes the right-hand derivative "
+                "there (z = a(y - b) for y >= b)"
+            )
     index = np.unravel_index(np.argmax(wrong), wrong.shape)
     where = _describe(index, inputs, expected.shape) if expected.ndim else ""
-    return (f"{label}: differs from the correct values at {wrong.sum()} of {wrong.size} entries"
-            + (f", e.g. at {where}" if where else "") + f" (yours {actual[index]:.6g})")
+    return (
+        f"{label}: differs from the correct values at {wrong.sum()} of {wrong.size} entries"
+        + (f", e.g. at {where}" if where else "")
+        + f" (yours {actual[index]:.6g})"
+    )

@@ -40,7 +40,14 @@ from tqdm.auto import tqdm
 from paramact.course.pipeline import CHAPTER_DIR, MASTER_DIR, CourseError, assignments
 from paramact.grader import scan
 from paramact.grader.jail import die_with_parent
-from paramact.grader.notebook import defined_names, graded_notebook, grading_of, is_answer, is_test, source_of
+from paramact.grader.notebook import (
+    defined_names,
+    graded_notebook,
+    grading_of,
+    is_answer,
+    is_test,
+    source_of,
+)
 from paramact.grader.sandbox import CellRun, Execution, Limits, execute
 from paramact.grader.scoring import compare_records, exception_name
 from paramact_kernel.record import RECORD_MIME
@@ -89,25 +96,36 @@ def records_by_cell(notebook: dict, execution: Execution) -> dict[str, list[dict
     for cell, run in zip(notebook["cells"], execution.cells):
         if is_test(cell):
             found[grading_of(cell)["grade_id"]] = [
-                output["data"][RECORD_MIME] for output in run.outputs
-                if output.get("output_type") == "display_data" and RECORD_MIME in output.get("data", {})]
+                output["data"][RECORD_MIME]
+                for output in run.outputs
+                if output.get("output_type") == "display_data"
+                and RECORD_MIME in output.get("data", {})
+            ]
     return found
 
 
 def load_chapter(root: Path, chapter: str) -> ChapterKey:
     """Read a chapter's master and release (cheap: nothing runs; see :func:`learn_key`)."""
     if chapter not in assignments(root):
-        raise CourseError(f"unknown chapter {chapter!r}: choose one of {', '.join(assignments(root))}")
+        raise CourseError(
+            f"unknown chapter {chapter!r}: choose one of {', '.join(assignments(root))}"
+        )
     master_path = sorted((root / MASTER_DIR / chapter).glob("*.ipynb"))[0]
     master = json.loads(master_path.read_text(encoding="utf-8"))
-    release = json.loads((root / CHAPTER_DIR / chapter / master_path.name).read_text(encoding="utf-8"))
+    release = json.loads(
+        (root / CHAPTER_DIR / chapter / master_path.name).read_text(encoding="utf-8")
+    )
     exercises, pending, rules = [], [], {}
     for cell in master["cells"]:
         if is_answer(cell):
             pending.append(cell["id"])
             rules[cell["id"]] = list(cell["metadata"].get("paramact", {}).get("forbid", []))
         if is_test(cell):
-            exercises.append(Exercise(grading_of(cell)["grade_id"], float(grading_of(cell).get("points", 0)), pending))
+            exercises.append(
+                Exercise(
+                    grading_of(cell)["grade_id"], float(grading_of(cell).get("points", 0)), pending
+                )
+            )
             pending = []
     return ChapterKey(chapter, master_path.name, master, release, exercises, {}, rules)
 
@@ -122,14 +140,17 @@ def cache_folder() -> Path:
 def key_version(key: ChapterKey) -> str:
     """A digest of everything a key depends on: the master, the code that builds and runs the graded
     notebook and records inside it, and the versions of Python and the numerical libraries."""
-    import importlib.metadata
     import hashlib
+    import importlib.metadata
 
     import paramact_kernel
 
     digest = hashlib.sha256(json.dumps(key.master, sort_keys=True).encode())
     kernel_code = sorted(Path(paramact_kernel.__file__).parent.glob("*.py"))
-    for path in [*kernel_code, *(Path(__file__).with_name(name) for name in ("notebook.py", "sandbox.py", "jail.py"))]:
+    for path in [
+        *kernel_code,
+        *(Path(__file__).with_name(name) for name in ("notebook.py", "sandbox.py", "jail.py")),
+    ]:
         digest.update(path.read_bytes())
     for package in ("numpy", "scipy", "sympy", "mpmath", "torch", "scikit-learn"):
         try:
@@ -154,11 +175,19 @@ def learn_key(key: ChapterKey, limits: Limits) -> bool:
     notebook = graded_notebook(key.master, {})
     execution = execute(notebook, limits)
     expected = records_by_cell(notebook, execution)
-    broken = [exercise.grade_id for exercise in key.exercises
-              if not expected.get(exercise.grade_id) or any(r.get("value", {}).get("type") in ("raised", "invalid")
-                                                             for r in expected[exercise.grade_id])]
+    broken = [
+        exercise.grade_id
+        for exercise in key.exercises
+        if not expected.get(exercise.grade_id)
+        or any(
+            r.get("value", {}).get("type") in ("raised", "invalid")
+            for r in expected[exercise.grade_id]
+        )
+    ]
     if execution.stopped or broken:
-        raise CourseError(f"the master of {key.chapter} does not record its hidden tests: {execution.stopped or ''} {broken}")
+        raise CourseError(
+            f"the master of {key.chapter} does not record its hidden tests: {execution.stopped or ''} {broken}"
+        )
     key.expected = expected
     cached.parent.mkdir(parents=True, exist_ok=True)
     temporary = cached.with_suffix(f".{os.getpid()}.tmp")
@@ -189,22 +218,30 @@ def read_submission(path: Path) -> dict:
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as error:
-        raise SubmissionError(f"{name} cannot be read ({error.strerror}; links are not followed)") from None
+        raise SubmissionError(
+            f"{name} cannot be read ({error.strerror}; links are not followed)"
+        ) from None
     with os.fdopen(descriptor, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise SubmissionError(f"{name} is not a regular file")
         if info.st_size > MAX_NOTEBOOK_BYTES:
-            raise SubmissionError(f"{name} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB: clear the outputs and save again")
+            raise SubmissionError(
+                f"{name} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB: clear the outputs and save again"
+            )
         data = handle.read(MAX_NOTEBOOK_BYTES + 1)
     try:
         notebook = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as error:
-        raise SubmissionError(f"{name} is not valid notebook JSON ({type(error).__name__})") from None
+        raise SubmissionError(
+            f"{name} is not valid notebook JSON ({type(error).__name__})"
+        ) from None
     if not isinstance(notebook, dict) or "nbformat" not in notebook:
         raise SubmissionError(f"{name} is JSON but not a notebook (no nbformat)")
     if notebook["nbformat"] != 4:
-        raise SubmissionError(f"{name} has notebook format {str(notebook['nbformat'])[:20]}; save it with Jupyter (format 4)")
+        raise SubmissionError(
+            f"{name} has notebook format {str(notebook['nbformat'])[:20]}; save it with Jupyter (format 4)"
+        )
     if not isinstance(notebook.get("cells"), list):
         raise SubmissionError(f"{name} is JSON but not a notebook (no list of cells)")
     return notebook
@@ -216,7 +253,8 @@ def rebuild(key: ChapterKey, submitted: dict) -> tuple[dict[str, str], list[str]
     for cell in submitted["cells"]:
         if not isinstance(cell, dict):
             continue
-        cell_id = cell.get("id") or grading_of(cell).get("grade_id")  # notebooks before format 4.5 have no ids
+        # notebooks before format 4.5 have no ids
+        cell_id = cell.get("id") or grading_of(cell).get("grade_id")
         if isinstance(cell_id, str):
             by_id.setdefault(cell_id, []).append(cell)
     release_cells = {cell["id"]: cell for cell in key.release["cells"]}
@@ -232,18 +270,25 @@ def rebuild(key: ChapterKey, submitted: dict) -> tuple[dict[str, str], list[str]
             continue
         copies = by_id.get(cell["id"], [])
         answer = source_of(release_cells[cell["id"]])
+        text = _text(copies[0]) if len(copies) == 1 else None
         if not copies:
             notes.append(f"answer cell {cell['id']} is missing: graded as unanswered")
         elif len(copies) > 1:
-            notes.append(f"answer cell {cell['id']} appears {len(copies)} times: graded as unanswered")
+            notes.append(
+                f"answer cell {cell['id']} appears {len(copies)} times: graded as unanswered"
+            )
         elif copies[0].get("cell_type") != "code":
-            notes.append(f"answer cell {cell['id']} was changed into another kind of cell: graded as unanswered")
-        elif _text(copies[0]) is None:
+            notes.append(
+                f"answer cell {cell['id']} was changed into another kind of cell: graded as unanswered"
+            )
+        elif text is None:
             notes.append(f"answer cell {cell['id']} has no readable source: graded as unanswered")
-        elif len(_text(copies[0])) > MAX_ANSWER_CHARS:
-            notes.append(f"answer cell {cell['id']} is longer than {MAX_ANSWER_CHARS} characters: graded as unanswered")
+        elif len(text) > MAX_ANSWER_CHARS:
+            notes.append(
+                f"answer cell {cell['id']} is longer than {MAX_ANSWER_CHARS} characters: graded as unanswered"
+            )
         else:
-            answer = _text(copies[0])
+            answer = text
         answers[cell["id"]] = answer
     return answers, notes
 
@@ -270,8 +315,12 @@ class StudentResult:
     notes: list[str] = field(default_factory=list)
     error: str | None = None  # set when the submission could not be graded at all
     answers: dict[str, str] = field(default_factory=dict)
-    flags: list[str] = field(default_factory=list)  # method rules an answer seems to break (not scored)
-    usage: dict[str, float] = field(default_factory=dict)  # what its kernel's process tree used, measured
+    flags: list[str] = field(
+        default_factory=list
+    )  # method rules an answer seems to break (not scored)
+    usage: dict[str, float] = field(
+        default_factory=dict
+    )  # what its kernel's process tree used, measured
 
     @property
     def score(self) -> float:
@@ -293,13 +342,19 @@ def score(key: ChapterKey, notebook: dict, execution: Execution) -> list[Exercis
         if not run.ran:
             result.reason = f"not run: {execution.stopped or 'the run stopped before this test'}"
         else:
-            result.reason = compare_records(key.expected[exercise.grade_id], recorded.get(exercise.grade_id, []))
+            result.reason = compare_records(
+                key.expected[exercise.grade_id], recorded.get(exercise.grade_id, [])
+            )
             if not result.reason:
                 result.points = exercise.points
             elif run.error and not recorded.get(exercise.grade_id):
                 result.reason += f" (it {_what_happened(run.error)})"
-        failed = [f"your answer cell {answer} {_what_happened(runs[answer].error)}"
-                  for answer in exercise.answer_ids if answer in runs and runs[answer].error]
+        errors = [(answer, runs[answer].error) for answer in exercise.answer_ids if answer in runs]
+        failed = [
+            f"your answer cell {answer} {_what_happened(error)}"
+            for answer, error in errors
+            if error
+        ]
         if result.reason and failed:
             result.reason = "; ".join([result.reason, *failed])
         results.append(result)
@@ -330,10 +385,15 @@ def grade_submission(key: ChapterKey, student: str, path: Path, limits: Limits) 
     except SubmissionError as error:
         return ungraded(key, student, path, str(error))
     if path.name != key.notebook_name and path.stem != student:
-        notes.append(f"the notebook was renamed to {display_name(path.name)} (expected {key.notebook_name}); graded anyway")
+        notes.append(
+            f"the notebook was renamed to {display_name(path.name)} (expected {key.notebook_name}); graded anyway"
+        )
     result.notes, result.answers = notes, answers
-    result.flags = [f"{answer}: {problem}" for answer, source in answers.items()
-                    for problem in scan.problems(source, key.rules.get(answer, []))]
+    result.flags = [
+        f"{answer}: {problem}"
+        for answer, source in answers.items()
+        for problem in scan.problems(source, key.rules.get(answer, []))
+    ]
     notebook = graded_notebook(key.master, answers)
     execution = execute(notebook, limits)
     result.usage = execution.usage
@@ -344,8 +404,13 @@ def grade_submission(key: ChapterKey, student: str, path: Path, limits: Limits) 
     return result
 
 
-def regrade_with_correct_earlier_answers(key: ChapterKey, answers: dict[str, str], result: StudentResult,
-                                         limits: Limits, most_runs: int = MAX_REGRADES) -> None:
+def regrade_with_correct_earlier_answers(
+    key: ChapterKey,
+    answers: dict[str, str],
+    result: StudentResult,
+    limits: Limits,
+    most_runs: int = MAX_REGRADES,
+) -> None:
     """One mistake costs one exercise: a failed exercise after a failed one is graded again, with the
     master's versions of the earlier answers that fail, and earns its points if it then passes.
 
@@ -359,13 +424,24 @@ def regrade_with_correct_earlier_answers(key: ChapterKey, answers: dict[str, str
     replaced: list[str] = []
     for _ in range(most_runs):
         failed = [grade_id for grade_id in order if not passed[grade_id]]
-        first = next((f for f in failed if f not in replaced and any(order.index(g) > order.index(f) for g in failed)), None)
+        first = next(
+            (
+                f
+                for f in failed
+                if f not in replaced and any(order.index(g) > order.index(f) for g in failed)
+            ),
+            None,
+        )
         if first is None:
             return
         replaced.append(first)
         later = {g for g in failed if order.index(g) > order.index(first)}
         replaced_ids = {answer for f in replaced for answer in by_id[f].answer_ids}
-        swapped = {cell["id"]: source_of(cell) for cell in key.master["cells"] if cell.get("id") in replaced_ids}
+        swapped = {
+            cell["id"]: source_of(cell)
+            for cell in key.master["cells"]
+            if cell.get("id") in replaced_ids
+        }
         notebook = graded_notebook(key.master, {**answers, **swapped}, tests=later)
         execution = execute(notebook, limits)
         helped = [f"{name}()" for source in swapped.values() for name in defined_names(source)]
@@ -374,8 +450,10 @@ def regrade_with_correct_earlier_answers(key: ChapterKey, answers: dict[str, str
                 passed[exercise.grade_id] = True
                 own = next(e for e in result.exercises if e.grade_id == exercise.grade_id)
                 own.points = own.max_points
-                own.reason = (f"passed when graded with correct versions of your earlier answers "
-                              f"({', '.join(helped) or ', '.join(sorted(swapped))}), which lose points in their own exercises")
+                own.reason = (
+                    f"passed when graded with correct versions of your earlier answers "
+                    f"({', '.join(helped) or ', '.join(sorted(swapped))}), which lose points in their own exercises"
+                )
 
 
 # -------------------------------------------------------------------------------------- the batch
@@ -392,15 +470,22 @@ def _entries(folder: Path):
         for entry in sorted(scan_, key=lambda e: e.name):
             if entry.name.startswith("."):
                 continue
-            yield Path(entry.path), entry.is_file(follow_symlinks=False), entry.is_dir(follow_symlinks=False)
+            yield (
+                Path(entry.path),
+                entry.is_file(follow_symlinks=False),
+                entry.is_dir(follow_symlinks=False),
+            )
 
 
-def find_submissions(folder: Path, chapters: list[str]) -> tuple[list[tuple[str, str | None, Path]], list[tuple[str, str]]]:
+def find_submissions(
+    folder: Path, chapters: list[str]
+) -> tuple[list[tuple[str, str | None, Path]], list[tuple[str, str]]]:
     """``(student, chapter or None when to be inferred, file)`` for every submission in ``folder``,
     and ``(name, why)`` for the entries that are not read (links, pipes, devices)."""
     if not folder.is_dir():
         raise CourseError(f"submissions folder {folder} does not exist")
-    found, skipped = [], []
+    found: list[tuple[str, str | None, Path]] = []
+    skipped: list[tuple[str, str]] = []
     for path, is_file, is_dir in _entries(folder):
         name = display_name(path.name)
         if is_file:
@@ -412,37 +497,55 @@ def find_submissions(folder: Path, chapters: list[str]) -> tuple[list[tuple[str,
         else:
             skipped.append((display_name(path.stem), "a symbolic link or special file: not read"))
     if not found and not skipped:
-        raise CourseError(f"no submissions in {folder}: expected <student>.ipynb files or <student>/<chapter>/ folders")
+        raise CourseError(
+            f"no submissions in {folder}: expected <student>.ipynb files or <student>/<chapter>/ folders"
+        )
     return found, skipped
 
 
 def pick_notebook(folder: Path, expected: str) -> Path:
     """The notebook in a student's chapter folder (nbgrader layout); never a link or special file."""
-    notebooks = [path for path, is_file, _ in _entries(folder) if is_file and path.suffix == ".ipynb"]
+    notebooks = [
+        path for path, is_file, _ in _entries(folder) if is_file and path.suffix == ".ipynb"
+    ]
     if folder / expected in notebooks:
         return folder / expected
     if len(notebooks) == 1:
         return notebooks[0]
     if not notebooks:
-        raise SubmissionError(f"no notebook (regular file) in {display_name(folder.name)}/ (expected {expected})")
-    raise SubmissionError(f"several notebooks in {display_name(folder.name)}/ and none named {expected}")
+        raise SubmissionError(
+            f"no notebook (regular file) in {display_name(folder.name)}/ (expected {expected})"
+        )
+    raise SubmissionError(
+        f"several notebooks in {display_name(folder.name)}/ and none named {expected}"
+    )
 
 
 def infer_chapter(path: Path, keys: dict[str, ChapterKey]) -> str:
     """The chapter whose answer cells a flat-layout submission shares the most ids with."""
     notebook = read_submission(path)
-    ids = {cell.get("id") for cell in notebook["cells"] if isinstance(cell, dict) and isinstance(cell.get("id"), str)}
+    ids = {
+        cell.get("id")
+        for cell in notebook["cells"]
+        if isinstance(cell, dict) and isinstance(cell.get("id"), str)
+    }
     overlap = {chapter: len(ids & set(key.answer_ids)) for chapter, key in keys.items()}
-    best = max(overlap, key=overlap.get)
+    best = max(overlap, key=overlap.__getitem__)
     if overlap[best] == 0:
-        raise SubmissionError(f"{display_name(path.name)} has none of the answer cells of {', '.join(keys)}: which chapter is it?")
+        raise SubmissionError(
+            f"{display_name(path.name)} has none of the answer cells of {', '.join(keys)}: which chapter is it?"
+        )
     return best
 
 
-
-
-def grade_batch(root: Path, folder: Path, chapters: list[str] | None = None, limits: Limits = Limits(),
-                jobs: int | None = None, progress: bool = True) -> tuple[list[StudentResult], dict[str, ChapterKey]]:
+def grade_batch(
+    root: Path,
+    folder: Path,
+    chapters: list[str] | None = None,
+    limits: Limits = Limits(),
+    jobs: int | None = None,
+    progress: bool = True,
+) -> tuple[list[StudentResult], dict[str, ChapterKey]]:
     """Grade every submission in ``folder`` for ``chapters`` (default: all), in parallel.
 
     The chapters are recognised from the submissions' cells first; only their keys are learnt (from the
@@ -461,7 +564,11 @@ def grade_batch(root: Path, folder: Path, chapters: list[str] | None = None, lim
             chapter = chapter or infer_chapter(path, keys)
             tasks.append((keys[chapter], student, path))
         except SubmissionError as error:
-            results.append(StudentResult(student, chapter or "(unknown)", display_name(str(path)), error=str(error)))
+            results.append(
+                StudentResult(
+                    student, chapter or "(unknown)", display_name(str(path)), error=str(error)
+                )
+            )
     needed = sorted({key.chapter for key, _, _ in tasks})
     with tqdm(needed, desc="masters' keys", unit="chapter", disable=not progress) as bar:
         for chapter in bar:
@@ -470,15 +577,35 @@ def grade_batch(root: Path, folder: Path, chapters: list[str] | None = None, lim
     jobs = jobs or os.cpu_count() or 1
     # "spawn": the parent already runs an event-loop thread (nbclient), which a fork would copy mid-flight.
     # A worker ends when the grader does, however the grader ends.
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=die_with_parent, initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
     try:
-        futures = {pool.submit(grade_submission, key, student, path, limits): (key, student, path) for key, student, path in tasks}
-        for future in tqdm(as_completed(futures), total=len(futures), desc="grading", unit="notebook", disable=not progress):
+        futures = {
+            pool.submit(grade_submission, key, student, path, limits): (key, student, path)
+            for key, student, path in tasks
+        }
+        for future in tqdm(
+            as_completed(futures),
+            total=len(futures),
+            desc="grading",
+            unit="notebook",
+            disable=not progress,
+        ):
             try:
                 results.append(future.result())
             except Exception as error:  # a grader bug or a lost worker must not cost the rest of the batch its grades
-                results.append(ungraded(*futures[future], f"the grader failed on this submission ({type(error).__name__})"))
+                results.append(
+                    ungraded(
+                        *futures[future],
+                        f"the grader failed on this submission ({type(error).__name__})",
+                    )
+                )
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    return sorted(results, key=lambda r: (r.student, r.chapter)), {chapter: keys[chapter] for chapter in needed}
+    return sorted(results, key=lambda r: (r.student, r.chapter)), {
+        chapter: keys[chapter] for chapter in needed
+    }

@@ -37,8 +37,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 WORK = "/home/student"
-TMP_BYTES = 16 * 2**20  # /tmp and /dev/shm, for libraries that ignore $TMPDIR (which is in the work folder)
-ADDRESS_HEADROOM = 4 * 2**30  # virtual memory that libraries reserve (thread stacks, arenas) beyond what they use
+TMP_BYTES = (
+    16 * 2**20
+)  # /tmp and /dev/shm, for libraries that ignore $TMPDIR (which is in the work folder)
+ADDRESS_HEADROOM = (
+    4 * 2**30
+)  # virtual memory that libraries reserve (thread stacks, arenas) beyond what they use
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 BLOCKED = "the reference implementation paramact cannot be imported where answers are graded"
 # Without bubblewrap the reference can only be blocked inside Python (the kernel runs this first).
@@ -73,12 +77,16 @@ def warnings() -> list[str]:
     found = capabilities()
     messages = []
     if not found["bwrap"]:
-        messages.append("bubblewrap (bwrap) is missing or cannot create namespaces: student code runs with your "
-                        "rights, sees your files and the network, and the reference is blocked only inside Python "
-                        "(install it: apt-get install bubblewrap)")
+        messages.append(
+            "bubblewrap (bwrap) is missing or cannot create namespaces: student code runs with your "
+            "rights, sees your files and the network, and the reference is blocked only inside Python "
+            "(install it: apt-get install bubblewrap)"
+        )
     if not found["cgroups"]:
-        messages.append("cgroups are not writable here (run as root on Linux): memory, CPU and process limits hold "
-                        "per process only, and a submission that forks multiplies them")
+        messages.append(
+            "cgroups are not writable here (run as root on Linux): memory, CPU and process limits hold "
+            "per process only, and a submission that forks multiplies them"
+        )
     return messages
 
 
@@ -107,10 +115,12 @@ def _own_path(controller: str) -> str:
 class Cgroup:
     """One run's cgroups: created with the limits, joined by the launcher, measured, then removed."""
 
-    V1 = {"memory": {"memory.limit_in_bytes": "memory", "memory.memsw.limit_in_bytes": "memory"},
-          "pids": {"pids.max": "processes"},
-          "cpu": {"cpu.cfs_period_us": "period", "cpu.cfs_quota_us": "quota"},
-          "cpuacct": {}}  # measures only
+    V1 = {
+        "memory": {"memory.limit_in_bytes": "memory", "memory.memsw.limit_in_bytes": "memory"},
+        "pids": {"pids.max": "processes"},
+        "cpu": {"cpu.cfs_period_us": "period", "cpu.cfs_quota_us": "quota"},
+        "cpuacct": {},
+    }  # measures only
 
     def __init__(self, version: str, folders: list[Path]):
         self.version, self.folders = version, folders
@@ -119,19 +129,29 @@ class Cgroup:
     def create(cls, version: str, limits: Limits) -> Cgroup:
         name = f"paramact-{uuid.uuid4().hex[:12]}"
         period = 100_000
-        values = {"memory": limits.memory_bytes, "processes": limits.processes, "period": period,
-                  "quota": max(1000, int(limits.cpus * period))}
+        values = {
+            "memory": limits.memory_bytes,
+            "processes": limits.processes,
+            "period": period,
+            "quota": max(1000, int(limits.cpus * period)),
+        }
         folders = []
         try:
             if version == "v2":
                 base = CGROUP_ROOT / _own_path("").lstrip("/")
-                if not {"memory", "pids", "cpu"} <= set((base / "cgroup.subtree_control").read_text().split()):
+                if not {"memory", "pids", "cpu"} <= set(
+                    (base / "cgroup.subtree_control").read_text().split()
+                ):
                     raise OSError("memory, pids and cpu are not delegated here")
                 folder = base / name
                 folder.mkdir()
                 folders.append(folder)
-                for file, value in (("memory.max", values["memory"]), ("memory.swap.max", 0),
-                                    ("pids.max", values["processes"]), ("cpu.max", f"{values['quota']} {period}")):
+                for file, value in (
+                    ("memory.max", values["memory"]),
+                    ("memory.swap.max", 0),
+                    ("pids.max", values["processes"]),
+                    ("cpu.max", f"{values['quota']} {period}"),
+                ):
                     (folder / file).write_text(str(value))
             else:
                 for controller, files in cls.V1.items():
@@ -151,14 +171,21 @@ class Cgroup:
         CPU time (seconds)."""
         found = {}
         for folder in self.folders:
-            for file, key in (("memory.max_usage_in_bytes", "memory_peak"), ("memory.peak", "memory_peak"),
-                              ("pids.peak", "processes_peak"), ("cpuacct.usage", "cpu_seconds"), ("cpu.stat", "cpu_seconds")):
+            for file, key in (
+                ("memory.max_usage_in_bytes", "memory_peak"),
+                ("memory.peak", "memory_peak"),
+                ("pids.peak", "processes_peak"),
+                ("cpuacct.usage", "cpu_seconds"),
+                ("cpu.stat", "cpu_seconds"),
+            ):
                 try:
                     text = (folder / file).read_text()
                 except OSError:
                     continue
                 if file == "cpu.stat":  # v2: "usage_usec N" among other lines
-                    usage = dict(line.split() for line in text.splitlines() if len(line.split()) == 2).get("usage_usec")
+                    usage = dict(
+                        line.split() for line in text.splitlines() if len(line.split()) == 2
+                    ).get("usage_usec")
                     if usage is not None:
                         found[key] = int(usage) / 1e6
                 elif file == "cpuacct.usage":
@@ -190,7 +217,9 @@ class Cgroup:
                     time.sleep(0.02)
 
 
-STALE_SECONDS = 3600  # a run's cgroups and scratch folder live minutes; older ones were left by a killed grader
+STALE_SECONDS = (
+    3600  # a run's cgroups and scratch folder live minutes; older ones were left by a killed grader
+)
 
 
 def sweep_stale(now: float | None = None) -> None:
@@ -199,8 +228,12 @@ def sweep_stale(now: float | None = None) -> None:
     now = time.time() if now is None else now
     candidates = [*Path("/dev/shm").glob("paramact-run-*")] if Path("/dev/shm").is_dir() else []
     if capabilities()["cgroups"] == "v1":
-        candidates += [folder / name.name for controller in Cgroup.V1 for folder in [CGROUP_ROOT / controller / _own_path(controller).lstrip("/")]
-                       for name in folder.glob("paramact-*")]
+        candidates += [
+            folder / name.name
+            for controller in Cgroup.V1
+            for folder in [CGROUP_ROOT / controller / _own_path(controller).lstrip("/")]
+            for name in folder.glob("paramact-*")
+        ]
     elif capabilities()["cgroups"] == "v2":
         candidates += list((CGROUP_ROOT / _own_path("").lstrip("/")).glob("paramact-*"))
     for path in candidates:
@@ -237,8 +270,11 @@ def die_with_parent(parent: int) -> None:
 def _python_folders() -> list[Path]:
     """The folders the interpreter and its packages live in (read-only inside the jail)."""
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sys.path}
-    folders = sorted({Path(p).resolve() for p in candidates if p and Path(p).is_dir()}, key=lambda p: len(p.parts))
-    outermost = []
+    folders = sorted(
+        {Path(p).resolve() for p in candidates if p and Path(p).is_dir()},
+        key=lambda p: len(p.parts),
+    )
+    outermost: list[Path] = []
     for folder in folders:
         if not any(other == folder or other in folder.parents for other in outermost):
             outermost.append(folder)
@@ -250,38 +286,93 @@ def _reference_folder() -> Path | None:
     import importlib.util
 
     spec = importlib.util.find_spec("paramact")
-    return Path(next(iter(spec.submodule_search_locations))).resolve() if spec and spec.submodule_search_locations else None
+    return (
+        Path(next(iter(spec.submodule_search_locations))).resolve()
+        if spec and spec.submodule_search_locations
+        else None
+    )
 
 
 def bwrap_argv(bwrap: str, limits: Limits, sockets: Path, blocker: Path) -> list[str]:
     """The bubblewrap command line that builds the kernel's world (see the module docstring)."""
-    argv = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv", "--cap-drop", "ALL",
-            "--hostname", "sandbox"]
+    argv = [
+        bwrap,
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--cap-drop",
+        "ALL",
+        "--hostname",
+        "sandbox",
+    ]
     for name in ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         path = Path("/") / name
         if path.is_symlink():
             argv += ["--symlink", os.readlink(path), str(path)]
         elif path.is_dir():
             argv += ["--ro-bind", str(path), str(path)]
-    for path in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/fonts"):
-        argv += ["--ro-bind-try", path, path]
+    for etc_file in (
+        "/etc/ld.so.cache",
+        "/etc/ld.so.conf",
+        "/etc/ld.so.conf.d",
+        "/etc/localtime",
+        "/etc/fonts",
+    ):
+        argv += ["--ro-bind-try", etc_file, etc_file]
     # New file systems first: the Python environment or the sockets' folder may lie inside /tmp or /dev
     # (a course cloned under /tmp), and what is bound after them shows through.
-    argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/dev/shm",
-             "--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--size", str(limits.disk_bytes), "--tmpfs", WORK,
-             "--dir", f"{WORK}/tmp"]
+    argv += [
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        str(TMP_BYTES),
+        "--tmpfs",
+        "/dev/shm",
+        "--size",
+        str(TMP_BYTES),
+        "--tmpfs",
+        "/tmp",
+        "--size",
+        str(limits.disk_bytes),
+        "--tmpfs",
+        WORK,
+        "--dir",
+        f"{WORK}/tmp",
+    ]
     for folder in _python_folders():
         if not str(folder).startswith(("/usr/", "/bin", "/lib")):
             argv += ["--ro-bind", str(folder), str(folder)]
     reference = _reference_folder()
-    if reference:  # an empty folder whose __init__ refuses: `import paramact` fails with a clear message
-        argv += ["--tmpfs", str(reference), "--ro-bind", str(blocker), str(reference / "__init__.py"),
-                 "--remount-ro", str(reference)]
+    if (
+        reference
+    ):  # an empty folder whose __init__ refuses: `import paramact` fails with a clear message
+        argv += [
+            "--tmpfs",
+            str(reference),
+            "--ro-bind",
+            str(blocker),
+            str(reference / "__init__.py"),
+            "--remount-ro",
+            str(reference),
+        ]
     argv += ["--bind", str(sockets), str(sockets), "--chdir", WORK]
-    environment = {"HOME": WORK, "TMPDIR": f"{WORK}/tmp", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
-                   "IPYTHONDIR": f"{WORK}/.ipython", "MPLCONFIGDIR": f"{WORK}/.matplotlib", "MPLBACKEND": "Agg",
-                   "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                   "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1"}
+    environment = {
+        "HOME": WORK,
+        "TMPDIR": f"{WORK}/tmp",
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "IPYTHONDIR": f"{WORK}/.ipython",
+        "MPLCONFIGDIR": f"{WORK}/.matplotlib",
+        "MPLBACKEND": "Agg",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONNOUSERSITE": "1",
+    }
     for name, value in environment.items():
         argv += ["--setenv", name, value]
     return argv + ["--"]
@@ -304,11 +395,25 @@ class Jail:
 
     def kernel_argv(self) -> list[str]:
         """The kernel's command line; ``{connection_file}`` is filled in by jupyter_client."""
-        config = json.dumps({"limits": asdict(self.limits), "cgroups": [str(f) for f in self.cgroup.folders] if self.cgroup else [],
-                             "jailed": bool(self.bwrap), "work": str(self.sockets / "work"), "parent": os.getpid(),
-                             "pid_file": str(self.pid_file)})
-        kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                  "--InteractiveShell.automagic=False", "--HistoryManager.enabled=False"]
+        config = json.dumps(
+            {
+                "limits": asdict(self.limits),
+                "cgroups": [str(f) for f in self.cgroup.folders] if self.cgroup else [],
+                "jailed": bool(self.bwrap),
+                "work": str(self.sockets / "work"),
+                "parent": os.getpid(),
+                "pid_file": str(self.pid_file),
+            }
+        )
+        kernel = [
+            sys.executable,
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            "{connection_file}",
+            "--InteractiveShell.automagic=False",
+            "--HistoryManager.enabled=False",
+        ]
         jail = bwrap_argv(self.bwrap, self.limits, self.sockets, self.blocker) if self.bwrap else []
         return [sys.executable, "-m", "paramact.grader.jail", config, "--", *jail, *kernel]
 
@@ -322,7 +427,9 @@ class Jail:
         launcher = self._launcher()
         if launcher is not None:
             try:
-                os.killpg(launcher, signal.SIGKILL)  # the launcher starts its own session (jupyter_client)
+                os.killpg(
+                    launcher, signal.SIGKILL
+                )  # the launcher starts its own session (jupyter_client)
             except OSError:
                 pass
 
@@ -349,7 +456,11 @@ def _launch(config: dict, argv: list[str]) -> None:
     for folder in config["cgroups"]:
         (Path(folder) / "cgroup.procs").write_text(str(os.getpid()))
     limits = config["limits"]
-    for name, value in (("RLIMIT_CPU", limits["cpu_seconds"]), ("RLIMIT_FSIZE", limits["file_bytes"]), ("RLIMIT_CORE", 0)):
+    for name, value in (
+        ("RLIMIT_CPU", limits["cpu_seconds"]),
+        ("RLIMIT_FSIZE", limits["file_bytes"]),
+        ("RLIMIT_CORE", 0),
+    ):
         try:
             resource.setrlimit(getattr(resource, name), (value, value))
         except (ValueError, OSError):  # some platforms refuse some limits
@@ -366,8 +477,14 @@ def _launch(config: dict, argv: list[str]) -> None:
         work = Path(config["work"])
         work.mkdir(exist_ok=True)
         os.chdir(work)
-        keep = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "TMPDIR": str(work),
-                "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(work / ".matplotlib"), "IPYTHONDIR": str(work / ".ipython")}
+        keep = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(work),
+            "TMPDIR": str(work),
+            "MPLBACKEND": "Agg",
+            "MPLCONFIGDIR": str(work / ".matplotlib"),
+            "IPYTHONDIR": str(work / ".ipython"),
+        }
         os.environ.clear()
         os.environ.update(keep)
         argv = [*argv, f"--IPKernelApp.exec_lines={UNJAILED_STARTUP}"]
@@ -378,4 +495,4 @@ def _launch(config: dict, argv: list[str]) -> None:
 
 if __name__ == "__main__":
     separator = sys.argv.index("--")
-    _launch(json.loads(sys.argv[1]), sys.argv[separator + 1:])
+    _launch(json.loads(sys.argv[1]), sys.argv[separator + 1 :])

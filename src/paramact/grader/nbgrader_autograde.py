@@ -19,7 +19,13 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from paramact.course.pipeline import CourseError, MASTER_DIR, assignments, make_scratch_course, run_nbgrader
+from paramact.course.pipeline import (
+    MASTER_DIR,
+    CourseError,
+    assignments,
+    make_scratch_course,
+    run_nbgrader,
+)
 
 
 @dataclass(frozen=True)
@@ -67,21 +73,31 @@ def failed_cells(notebook_path: Path) -> list[str]:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 name = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", f"cell {index}")
-                failures.append(f"{name}: {output.get('ename')}: {output.get('evalue')}".rstrip(": "))
+                failures.append(
+                    f"{name}: {output.get('ename')}: {output.get('evalue')}".rstrip(": ")
+                )
     return failures
 
 
-def grade(root: Path, chapter: str, submissions: dict[str, Path], progress: bool = True) -> list[GradeResult]:
+def grade(
+    root: Path, chapter: str, submissions: dict[str, Path], progress: bool = True
+) -> list[GradeResult]:
     """Autograde ``submissions`` (student -> notebook) of ``chapter``; one result per student."""
     if chapter not in assignments(root):
-        raise CourseError(f"unknown chapter {chapter!r}: choose one of {', '.join(assignments(root))}")
+        raise CourseError(
+            f"unknown chapter {chapter!r}: choose one of {', '.join(assignments(root))}"
+        )
     masters = sorted((root / MASTER_DIR / chapter).glob("*.ipynb"))
     notebook_name = masters[0].stem
     course = make_scratch_course(root, [chapter])
     results = []
     try:
-        for student, path in tqdm(sorted(submissions.items()), desc=f"grading {chapter}", unit="student",
-                                  disable=not progress):
+        for student, path in tqdm(
+            sorted(submissions.items()),
+            desc=f"grading {chapter}",
+            unit="student",
+            disable=not progress,
+        ):
             result = GradeResult(student, chapter)
             target = course / "submitted" / student / chapter / f"{notebook_name}.ipynb"
             target.parent.mkdir(parents=True)
@@ -89,9 +105,13 @@ def grade(root: Path, chapter: str, submissions: dict[str, Path], progress: bool
             try:
                 run_nbgrader(root, course, "autograde", chapter, f"--student={student}")
                 result.cells = read_grades(course, chapter, notebook_name, student)
-                result.failed_cells = failed_cells(course / "autograded" / student / chapter / target.name)
+                result.failed_cells = failed_cells(
+                    course / "autograded" / student / chapter / target.name
+                )
             except Exception as error:  # one broken submission must not stop the batch
-                result.error = str(error).strip().splitlines()[-1] if str(error).strip() else repr(error)
+                result.error = (
+                    str(error).strip().splitlines()[-1] if str(error).strip() else repr(error)
+                )
             results.append(result)
     finally:
         shutil.rmtree(course, ignore_errors=True)

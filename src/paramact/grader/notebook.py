@@ -78,7 +78,11 @@ def graded_notebook(master: dict, answers: dict[str, str], tests: set[str] | Non
             wanted = tests is None or grading_of(cell).get("grade_id") in tests
             cell["source"] = hidden_part(source_of(cell)) if wanted else ""
     if tests is not None:
-        last = max(index for index, cell in enumerate(notebook["cells"]) if is_test(cell) and grading_of(cell).get("grade_id") in tests)
+        last = max(
+            index
+            for index, cell in enumerate(notebook["cells"])
+            if is_test(cell) and grading_of(cell).get("grade_id") in tests
+        )
         notebook["cells"] = notebook["cells"][: last + 1]
     return notebook
 

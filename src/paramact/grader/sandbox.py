@@ -54,14 +54,20 @@ class CellRun:
 class Execution:
     cells: list[CellRun]
     stopped: str | None = None  # why the run ended early, if it did
-    usage: dict[str, float] = field(default_factory=dict)  # measured use of the process tree (jail.Cgroup.usage)
+    usage: dict[str, float] = field(
+        default_factory=dict
+    )  # measured use of the process tree (jail.Cgroup.usage)
 
 
 def _scratch() -> Path:
     """A folder for the kernel's sockets; on a tmpfs where there is one, so that what a kernel writes
     there counts against its memory limit rather than filling a disk."""
     shm = Path("/dev/shm")
-    return Path(tempfile.mkdtemp(prefix="paramact-run-", dir=shm if shm.is_dir() and shm.stat().st_mode & 0o002 else None))
+    return Path(
+        tempfile.mkdtemp(
+            prefix="paramact-run-", dir=shm if shm.is_dir() and shm.stat().st_mode & 0o002 else None
+        )
+    )
 
 
 def _kernel_spec(folder: Path, argv: list[str]) -> Path:
@@ -91,34 +97,62 @@ def execute(notebook: dict, limits: Limits = Limits()) -> Execution:
     context.setsockopt(zmq.RCVHWM, QUEUED_MESSAGES)
     context.setsockopt(zmq.SNDTIMEO, SEND_MILLISECONDS)
     manager_class, client_class = _classes()
-    km = manager_class(kernel_name="paramact-sandbox", context=context,
-                       kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(_kernel_spec(scratch, jail.kernel_argv()))]),
-                       transport="ipc", ip=str(sockets / "ipc"), connection_file=str(sockets / "connection.json"))
+    km = manager_class(
+        kernel_name="paramact-sandbox",
+        context=context,
+        kernel_spec_manager=KernelSpecManager(
+            kernel_dirs=[str(_kernel_spec(scratch, jail.kernel_argv()))]
+        ),
+        transport="ipc",
+        ip=str(sockets / "ipc"),
+        connection_file=str(sockets / "connection.json"),
+    )
     started = time.monotonic()
 
     def cell_limit(cell) -> float:
-        return max(0.1, min(limits.cell_seconds, limits.notebook_seconds - (time.monotonic() - started)))
+        return max(
+            0.1, min(limits.cell_seconds, limits.notebook_seconds - (time.monotonic() - started))
+        )
 
     # On a time-out nbclient interrupts the kernel and, given error_on_timeout, goes on with an error
     # reply of its own rather than waiting (forever, if the code swallows KeyboardInterrupt). The
     # replies' status is kept: it also tells an error the code kept from being displayed.
     replies: dict[int, dict] = {}
-    client = client_class(nb, km=km, timeout_func=cell_limit, allow_errors=True, interrupt_on_timeout=True,
-                          error_on_timeout={"ename": "TimeoutError", "evalue": f"the cell ran over its {limits.cell_seconds:g} s limit",
-                                            "traceback": [], TIMED_OUT: True},
-                          on_cell_executed=lambda cell, cell_index, execute_reply: replies.update({cell_index: _brief(execute_reply["content"])}),
-                          startup_timeout=60, kernel_name="paramact-sandbox", resources={"metadata": {"path": str(sockets)}},
-                          shutdown_kernel="immediate")  # nothing in it to save; a stuck one would cost 5 s more
+    client = client_class(
+        nb,
+        km=km,
+        timeout_func=cell_limit,
+        allow_errors=True,
+        interrupt_on_timeout=True,
+        error_on_timeout={
+            "ename": "TimeoutError",
+            "evalue": f"the cell ran over its {limits.cell_seconds:g} s limit",
+            "traceback": [],
+            TIMED_OUT: True,
+        },
+        on_cell_executed=lambda cell, cell_index, execute_reply: replies.update(
+            {cell_index: _brief(execute_reply["content"])}
+        ),
+        startup_timeout=60,
+        kernel_name="paramact-sandbox",
+        resources={"metadata": {"path": str(sockets)}},
+        shutdown_kernel="immediate",
+    )  # nothing in it to save; a stuck one would cost 5 s more
     execution = Execution(cells)
     try:
         # The kernel's own output goes to a log, read only if it fails to start. cleanup_kc: nbclient shuts
         # down only kernels whose manager it created; this one must not live on.
-        with log.open("wb") as stderr, client.setup_kernel(stdout=subprocess.DEVNULL, stderr=stderr, cleanup_kc=True):
+        with (
+            log.open("wb") as stderr,
+            client.setup_kernel(stdout=subprocess.DEVNULL, stderr=stderr, cleanup_kc=True),
+        ):
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue
                 if time.monotonic() - started >= limits.notebook_seconds:
-                    execution.stopped = f"the notebook ran over its {limits.notebook_seconds:g} s limit"
+                    execution.stopped = (
+                        f"the notebook ran over its {limits.notebook_seconds:g} s limit"
+                    )
                     break
                 # nbclient's own time-out never fires while messages keep arriving (a kernel can flood
                 # its channels): past the limit and a grace period, the jail is ended from outside.
@@ -127,19 +161,37 @@ def execute(notebook: dict, limits: Limits = Limits()) -> Execution:
                 try:
                     client.execute_cell(cell, index)
                 except DeadKernelError:
-                    execution.stopped = "the kernel died (memory or CPU limit, or the code ended the process)"
-                    cells[index] = _outcome(cell, {"status": "error", "ename": "DeadKernelError",
-                                                   "evalue": "the kernel died while running this cell"})
+                    execution.stopped = (
+                        "the kernel died (memory or CPU limit, or the code ended the process)"
+                    )
+                    cells[index] = _outcome(
+                        cell,
+                        {
+                            "status": "error",
+                            "ename": "DeadKernelError",
+                            "evalue": "the kernel died while running this cell",
+                        },
+                    )
                     break
                 finally:
                     watchdog.cancel()
                 cells[index] = _outcome(cell, replies.get(index, {}))
     except zmq.Again:
-        execution.stopped = execution.stopped or f"the kernel stopped answering (a message over {MESSAGE_BYTES // 2**20} MiB breaks its channel)"
+        execution.stopped = (
+            execution.stopped
+            or f"the kernel stopped answering (a message over {MESSAGE_BYTES // 2**20} MiB breaks its channel)"
+        )
     except Exception as error:  # the kernel could not start or the connection broke
         # The launcher's and bubblewrap's complaints say why a start failed (the kernel's own are noise).
-        said = [line for line in log.read_text(errors="replace").splitlines() if line.startswith(("bwrap:", "paramact"))][-1:]
-        execution.stopped = execution.stopped or f"the kernel failed: {type(error).__name__}: {str(error)[:200]} {' '.join(said)}".strip()
+        said = [
+            line
+            for line in log.read_text(errors="replace").splitlines()
+            if line.startswith(("bwrap:", "paramact"))
+        ][-1:]
+        execution.stopped = (
+            execution.stopped
+            or f"the kernel failed: {type(error).__name__}: {str(error)[:200]} {' '.join(said)}".strip()
+        )
     finally:
         execution.usage = {**jail.usage(), "wall_seconds": time.monotonic() - started}
         jail.close()
@@ -175,7 +227,10 @@ def _classes():
             if msg["msg_type"] == "error":
                 content.update(_short_error(content), traceback=[])
             size = len(json.dumps(content, default=str))
-            if self.kept_bytes[cell_index] + size > OUTPUT_BYTES or self.kept_messages[cell_index] >= OUTPUT_MESSAGES:
+            if (
+                self.kept_bytes[cell_index] + size > OUTPUT_BYTES
+                or self.kept_messages[cell_index] >= OUTPUT_MESSAGES
+            ):
                 return None
             self.kept_bytes[cell_index] += size
             self.kept_messages[cell_index] += 1
@@ -194,13 +249,18 @@ def _brief(reply: dict) -> dict:
 
 def _short_error(content: dict) -> dict:
     """An error's name and message, cut short (the kernel chose their length)."""
-    return {"ename": str(content.get("ename", ""))[:200], "evalue": str(content.get("evalue", ""))[:ERROR_CHARS]}
+    return {
+        "ename": str(content.get("ename", ""))[:200],
+        "evalue": str(content.get("evalue", ""))[:ERROR_CHARS],
+    }
 
 
 def _outcome(cell, reply: dict) -> CellRun:
     """What a cell did, from its outputs and the kernel's reply (a time-out, an error, an aborted cell)."""
     outputs = [dict(output) for output in cell.get("outputs", [])]
-    shown = [f"{o.get('ename')}: {o.get('evalue')}" for o in outputs if o.get("output_type") == "error"]
+    shown = [
+        f"{o.get('ename')}: {o.get('evalue')}" for o in outputs if o.get("output_type") == "error"
+    ]
     if reply.get(TIMED_OUT) or reply.get("status") == "error" and not shown:
         error = f"{reply.get('ename')}: {reply.get('evalue')}"
     elif shown:

@@ -51,8 +51,10 @@ def problems(source: str, rules: list[str] | tuple[str, ...] = ()) -> list[str]:
     """
     modules = {rule for rule in rules if "." in rule} | set(ALWAYS)
     names = {rule for rule in rules if "." not in rule}
-    lines = [line[: len(line) - len(line.lstrip())] + "pass" if line.lstrip()[:1] in ("%", "!") else line
-             for line in source.splitlines()]  # IPython magics are not Python
+    lines = [
+        line[: len(line) - len(line.lstrip())] + "pass" if line.lstrip()[:1] in ("%", "!") else line
+        for line in source.splitlines()
+    ]  # IPython magics are not Python
     try:
         tree = ast.parse("\n".join(lines))
     except (SyntaxError, ValueError, RecursionError, MemoryError):

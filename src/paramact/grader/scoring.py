@@ -22,7 +22,11 @@ from paramact_kernel.record import NUMERIC_KINDS
 MAX_ARRAY_ELEMENTS = 10**8
 MAX_DEPTH = 20
 MAX_INT_DIGITS = 4000
-PYTHON_ERRORS = {name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)}
+PYTHON_ERRORS = {
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+}
 
 
 class Malformed(ValueError):
@@ -43,7 +47,12 @@ def decode(encoded, depth: int = 0):
         return None
     if kind == "bool" and isinstance(value, bool):
         return value
-    if kind == "int" and isinstance(value, str) and len(value) <= MAX_INT_DIGITS and value.lstrip("-").isdigit():
+    if (
+        kind == "int"
+        and isinstance(value, str)
+        and len(value) <= MAX_INT_DIGITS
+        and value.lstrip("-").isdigit()
+    ):
         return int(value)
     if kind == "float" and isinstance(value, str) and len(value) < 40:
         return float.fromhex(value)
@@ -56,11 +65,19 @@ def decode(encoded, depth: int = 0):
     if kind == "array":
         dtype = np.dtype(str(encoded.get("dtype")))
         shape = tuple(int(n) for n in encoded.get("shape", ()))
-        if dtype.kind not in NUMERIC_KINDS or any(n < 0 for n in shape) or math.prod(shape) > MAX_ARRAY_ELEMENTS:
+        if (
+            dtype.kind not in NUMERIC_KINDS
+            or any(n < 0 for n in shape)
+            or math.prod(shape) > MAX_ARRAY_ELEMENTS
+        ):
             raise Malformed("malformed record")
-        return np.frombuffer(base64.b64decode(str(encoded.get("data")), validate=True), dtype=dtype).reshape(shape)
+        return np.frombuffer(
+            base64.b64decode(str(encoded.get("data")), validate=True), dtype=dtype
+        ).reshape(shape)
     if kind == "invalid":
-        raise Malformed("a value of a type the tests do not accept (numbers, arrays, strings, lists, tuples, None)")
+        raise Malformed(
+            "a value of a type the tests do not accept (numbers, arrays, strings, lists, tuples, None)"
+        )
     if kind == "raised":
         raise Malformed(f"your code raised {exception_name(encoded.get('of'))}")
     raise Malformed("malformed record")
@@ -77,40 +94,59 @@ def _as_array(value):
 def _number(value) -> str:
     if isinstance(value, bool):
         return str(value)
-    return f"{value:.6g}" if isinstance(value, float) else ("a very large integer" if abs(value) > 10**12 else str(value))
+    return (
+        f"{value:.6g}"
+        if isinstance(value, float)
+        else ("a very large integer" if abs(value) > 10**12 else str(value))
+    )
 
 
 def mismatch(expected, actual, rtol: float, atol: float) -> str | None:
     """Why ``actual`` differs from ``expected`` (both decoded); None when they match."""
     expected_array, actual_array = _as_array(expected), _as_array(actual)
-    if expected_array is not None and actual_array is not None and (isinstance(expected, np.ndarray) or isinstance(actual, np.ndarray)):
+    if (
+        expected_array is not None
+        and actual_array is not None
+        and (isinstance(expected, np.ndarray) or isinstance(actual, np.ndarray))
+    ):
         if expected_array.shape != actual_array.shape:
             return f"shape {actual_array.shape}, expected {expected_array.shape}"
         kinds = expected_array.dtype.kind + actual_array.dtype.kind
         if kinds[0] != kinds[1] and not (set(kinds) <= set("iu")):
-            names = {"b": "booleans", "i": "integers", "u": "integers", "f": "floating-point numbers"}
+            names = {
+                "b": "booleans",
+                "i": "integers",
+                "u": "integers",
+                "f": "floating-point numbers",
+            }
             return f"{names[kinds[1]]}, expected {names[kinds[0]]}"
         with np.errstate(all="ignore"):
             if not np.allclose(actual_array, expected_array, rtol=rtol, atol=atol, equal_nan=True):
-                wrong = ~np.isclose(actual_array, expected_array, rtol=rtol, atol=atol, equal_nan=True)
+                wrong = ~np.isclose(
+                    actual_array, expected_array, rtol=rtol, atol=atol, equal_nan=True
+                )
                 index = np.unravel_index(np.argmax(wrong), wrong.shape) if wrong.ndim else ()
                 where = f", e.g. at index {tuple(int(i) for i in index)}" if wrong.ndim else ""
-                return (f"values that differ from the expected ones at {int(wrong.sum())} of {wrong.size} entries{where}: "
-                        f"yours {_number(actual_array[index].item())}, expected {_number(expected_array[index].item())}")
+                return (
+                    f"values that differ from the expected ones at {int(wrong.sum())} of {wrong.size} entries{where}: "
+                    f"yours {_number(actual_array[index].item())}, expected {_number(expected_array[index].item())}"
+                )
         return None
     if isinstance(expected, list) or isinstance(actual, list):
         if not (isinstance(expected, list) and isinstance(actual, list)):
             return f"a {type(actual).__name__}, expected a sequence"
         if len(expected) != len(actual):
             return f"{len(actual)} items, expected {len(expected)}"
-        for index, (e, a) in enumerate(zip(expected, actual)):
+        for position, (e, a) in enumerate(zip(expected, actual)):
             why = mismatch(e, a, rtol, atol)
             if why:
-                return f"item {index}: {why}"
+                return f"item {position}: {why}"
         return None
     numeric = (int, float)
     if type(expected) in numeric and type(actual) in numeric:
-        if not math.isclose(actual, expected, rel_tol=rtol, abs_tol=atol) and not (math.isnan(actual) and math.isnan(expected)):
+        if not math.isclose(actual, expected, rel_tol=rtol, abs_tol=atol) and not (
+            math.isnan(actual) and math.isnan(expected)
+        ):
             return f"{_number(actual)}, expected another value"
         return None
     if type(expected) is not type(actual):
@@ -138,15 +174,26 @@ def judge(master: dict, student: dict) -> str | None:
             raise ValueError(f"the master's record {label!r} names no known setting")
         try:
             with unquoted():  # the text came from the kernel: never echo it
-                return judge_expression(actual, expected, spec["setting"], dict(spec.get("mistakes") or {}), label=label)
+                return judge_expression(
+                    actual, expected, spec["setting"], dict(spec.get("mistakes") or {}), label=label
+                )
         except ExpressionError as error:
             return f"{label}: {error}"
     if master.get("compare") == "gradient":
         if isinstance(actual, list):
             return f"{label}: is a list, expected a NumPy array of shape {np.shape(expected)}"
         inputs = spec.get("inputs") or {}
-        return gradient_problem(label, actual, expected, inputs=inputs, mistakes=spec.get("mistakes"),
-                                kink=spec.get("kink"), batch_size=spec.get("batch_size"), rtol=rtol, atol=atol)
+        return gradient_problem(
+            label,
+            actual,
+            expected,
+            inputs=inputs,
+            mistakes=spec.get("mistakes"),
+            kink=spec.get("kink"),
+            batch_size=spec.get("batch_size"),
+            rtol=rtol,
+            atol=atol,
+        )
     why = mismatch(expected, actual, rtol, atol)
     return f"{label}: got {why}" if why else None
 
@@ -161,7 +208,15 @@ def compare_records(expected: list[dict], actual: list[dict]) -> str:
             return f"{want['label']}: the records of the hidden test came out of order (tests were skipped or altered)"
         try:
             why = judge(want, got)
-        except (Malformed, ValueError, TypeError, OverflowError, RecursionError, MemoryError, FloatingPointError):
+        except (
+            Malformed,
+            ValueError,
+            TypeError,
+            OverflowError,
+            RecursionError,
+            MemoryError,
+            FloatingPointError,
+        ):
             why = f"{want['label']}: the recorded value could not be read"
         if why:
             return why

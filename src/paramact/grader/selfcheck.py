@@ -40,7 +40,9 @@ def check(path: Path, limits: Limits = Limits()) -> Report:
     notebook = read_submission(path)
     cells = [cell if isinstance(cell, dict) else {} for cell in notebook["cells"]]
     if not any(grading_of(cell).get("grade") for cell in cells):
-        raise SubmissionError(f"{path.name} has no graded test cells: is it a chapter of the course?")
+        raise SubmissionError(
+            f"{path.name} has no graded test cells: is it a chapter of the course?"
+        )
     execution = execute({**notebook, "cells": cells}, limits)
     report = Report(stopped=execution.stopped)
     for index, (cell, run) in enumerate(zip(cells, execution.cells)):
@@ -48,12 +50,19 @@ def check(path: Path, limits: Limits = Limits()) -> Report:
         if cell.get("cell_type") != "code":
             continue
         if grading.get("grade"):
-            report.tests.append((grading.get("grade_id", f"cell {index}"), run.error if run.ran else f"not run: {execution.stopped}"))
+            report.tests.append(
+                (
+                    grading.get("grade_id", f"cell {index}"),
+                    run.error if run.ran else f"not run: {execution.stopped}",
+                )
+            )
         elif grading.get("solution"):
             if run.error:
                 report.answer_errors.append(f"answer cell {cell.get('id', index)}: {run.error}")
             rules = cell.get("metadata", {}).get("paramact", {}).get("forbid", [])
-            report.flags += [f"{cell.get('id', index)}: {flag}" for flag in scan.problems(source_of(cell), rules)]
+            report.flags += [
+                f"{cell.get('id', index)}: {flag}" for flag in scan.problems(source_of(cell), rules)
+            ]
         elif run.error:
             report.demonstrations.append(f"cell {index}: {run.error}")
     return report

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from paramact.experiments.common import ACTIVATIONS, PAIRS, is_parametric
 
@@ -91,7 +91,7 @@ def _rate(name: str, value: float | None, optional: bool = False) -> None:
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class MnistConfig:
     """The protocol of one run of :func:`~paramact.experiments.mnist.run_mnist`; checked when made.
 
@@ -118,26 +118,66 @@ class MnistConfig:
     ValueError: unknown activation(s) ['tanh']; choose from ('sigmoid', ...)
     """
 
-    dataset: str = "mnist"
-    activations: tuple[str, ...] = ACTIVATIONS
-    seeds: tuple[int, ...] = (0, 1, 2)
-    epochs: int = DEFAULT_EPOCHS
-    lr: float = 0.1
-    lr_scale: float | None = None
-    lr_location: float | None = None
-    batch_size: int = 200
-    hidden: int = 200
-    output: str = "softmax"
-    control: str | None = None
-    subset: int | None = None
-    step_block: int = 10
-    a_init: float = 1.0
-    b_init: float = 0.0
+    # The defaults are those of __init__, written out because it accepts any iterable (a list, a
+    # range) for activations and seeds where the fields hold tuples (the config stays hashable).
+    dataset: str
+    activations: tuple[str, ...]
+    seeds: tuple[int, ...]
+    epochs: int
+    lr: float
+    lr_scale: float | None
+    lr_location: float | None
+    batch_size: int
+    hidden: int
+    output: str
+    control: str | None
+    subset: int | None
+    step_block: int
+    a_init: float
+    b_init: float
 
-    def __post_init__(self) -> None:
-        # accept any iterable (a list, a range), store tuples: the config stays hashable and frozen
-        object.__setattr__(self, "activations", tuple(self.activations))
-        seeds = tuple(self.seeds)
+    def __init__(
+        self,
+        dataset: str = "mnist",
+        activations: Iterable[str] = ACTIVATIONS,
+        seeds: Iterable[int] = (0, 1, 2),
+        epochs: int = DEFAULT_EPOCHS,
+        lr: float = 0.1,
+        lr_scale: float | None = None,
+        lr_location: float | None = None,
+        batch_size: int = 200,
+        hidden: int = 200,
+        output: str = "softmax",
+        control: str | None = None,
+        subset: int | None = None,
+        step_block: int = 10,
+        a_init: float = 1.0,
+        b_init: float = 0.0,
+    ) -> None:
+        values = {
+            "dataset": dataset,
+            "activations": tuple(activations),
+            "seeds": tuple(seeds),
+            "epochs": epochs,
+            "lr": lr,
+            "lr_scale": lr_scale,
+            "lr_location": lr_location,
+            "batch_size": batch_size,
+            "hidden": hidden,
+            "output": output,
+            "control": control,
+            "subset": subset,
+            "step_block": step_block,
+            "a_init": a_init,
+            "b_init": b_init,
+        }
+        assert values.keys() == {f.name for f in fields(self)}, "__init__ must set every field"
+        for name, value in values.items():
+            object.__setattr__(self, name, value)  # frozen: set once, here
+        self._check()
+
+    def _check(self) -> None:
+        seeds = self.seeds
         if not seeds or any(
             isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 0 for s in seeds
         ):

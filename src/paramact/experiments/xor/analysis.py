@@ -44,7 +44,9 @@ def summarize(result: XorResult, confidence: float = 0.95) -> dict[str, dict]:
             "runs": len(result.seeds),
             "converged": n_converged,
             "convergence_rate": n_converged / len(result.seeds),
-            "convergence_rate_ci": stats.wilson_interval(n_converged, len(result.seeds), confidence),
+            "convergence_rate_ci": stats.wilson_interval(
+                n_converged, len(result.seeds), confidence
+            ),
             "mean": float(steps.mean()) if n_converged else math.nan,
             "sd": float(steps.std(ddof=1)) if n_converged > 1 else math.nan,
             "max": int(steps.max()) if n_converged else None,
@@ -77,18 +79,20 @@ def paired_comparisons(result: XorResult) -> list[dict]:
         x, y = result.row(plain), result.row(parametric)
         args = (result.steps[x], result.steps[y], result.converged[x], result.converged[y])
         sign, wilcoxon = stats.sign_test(*args), stats.wilcoxon_paired(*args)
-        comparisons.append({
-            "plain": plain,
-            "parametric": parametric,
-            "parametric_faster": sign.n_y_smaller,
-            "plain_faster": sign.n_x_smaller,
-            "ties": sign.n_ties,
-            "undecided": sign.n_censored_left_out,
-            "sign_test_p": sign.pvalue,
-            "wilcoxon_p": wilcoxon.pvalue,
-            "wilcoxon_pairs": wilcoxon.n_used,
-            "median_step_ratio_both_converged": _median_ratio(result, x, y),
-        })
+        comparisons.append(
+            {
+                "plain": plain,
+                "parametric": parametric,
+                "parametric_faster": sign.n_y_smaller,
+                "plain_faster": sign.n_x_smaller,
+                "ties": sign.n_ties,
+                "undecided": sign.n_censored_left_out,
+                "sign_test_p": sign.pvalue,
+                "wilcoxon_p": wilcoxon.pvalue,
+                "wilcoxon_pairs": wilcoxon.n_used,
+                "median_step_ratio_both_converged": _median_ratio(result, x, y),
+            }
+        )
     return comparisons
 
 
@@ -148,9 +152,13 @@ def _table_rows(result: XorResult, summary: dict) -> list[str]:
         ours = summary[activation]
         paper = PAPER_TABLE_2[activation]
         paper_ci = stats.wilson_interval(round(paper["convergence_rate"] * PAPER_RUNS), PAPER_RUNS)
-        for source, row, ci, runs in (("paper", paper, paper_ci, PAPER_RUNS),
-                                      ("ours", ours, ours["convergence_rate_ci"], ours["runs"])):
-            converged = f"{100 * row['convergence_rate']:5.1f}% [{100 * ci[0]:3.0f}, {100 * ci[1]:3.0f}]"
+        for source, row, ci, runs in (
+            ("paper", paper, paper_ci, PAPER_RUNS),
+            ("ours", ours, ours["convergence_rate_ci"], ours["runs"]),
+        ):
+            converged = (
+                f"{100 * row['convergence_rate']:5.1f}% [{100 * ci[0]:3.0f}, {100 * ci[1]:3.0f}]"
+            )
             median = ""
             if source == "ours":
                 lo, hi = ours["km_median_ci"]
@@ -178,12 +186,16 @@ def _comparison_rows(comparisons: list[dict]) -> list[str]:
             f" {c['ties']:>5} {c['undecided']:>9} {_fmt(c['sign_test_p'], '.3g', 11)} {wilcoxon:>19}"
             f" {_fmt(c['median_step_ratio_both_converged'], '.3f', 12)}"
         )
-    lines.append("sign test: exact binomial on the decided pairs. Wilcoxon: signed-rank on the pairs where both"
-                 " converged. median ratio: parametric/plain steps, both converged.")
+    lines.append(
+        "sign test: exact binomial on the decided pairs. Wilcoxon: signed-rank on the pairs where both"
+        " converged. median ratio: parametric/plain steps, both converged."
+    )
     return lines
 
 
-def format_table(result: XorResult, summary: dict | None = None, comparisons: list | None = None) -> str:
+def format_table(
+    result: XorResult, summary: dict | None = None, comparisons: list | None = None
+) -> str:
     """Table 2 of the paper beside this run, then the paired comparisons, as plain text.
 
     Examples:

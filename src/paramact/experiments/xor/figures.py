@@ -57,8 +57,14 @@ def plot_loss_curves(result: XorResult) -> Any:
                 continue
             q25, median, q75 = np.quantile(result.curves[row][runs], [0.25, 0.5, 0.75], axis=0)
             colour = COLOURS[activation]
-            ax.plot(result.curve_steps, median, color=colour, ls=LINESTYLES[activation], lw=1.6,
-                    label=f"{LABELS[activation]} (n={int(runs.sum())})")
+            ax.plot(
+                result.curve_steps,
+                median,
+                color=colour,
+                ls=LINESTYLES[activation],
+                lw=1.6,
+                label=f"{LABELS[activation]} (n={int(runs.sum())})",
+            )
             ax.fill_between(result.curve_steps, q25, q75, color=colour, alpha=0.18, lw=0)
         ax.axhline(result.protocol.threshold, color="black", lw=0.8, ls=":")
         ax.set_yscale("log")
@@ -73,7 +79,9 @@ def plot_loss_curves(result: XorResult) -> Any:
         else:
             ax.text(0.5, 0.5, "no run converged", transform=ax.transAxes, ha="center")
     axes[1].set_xlabel("gradient step (linear to 100, then log)")
-    fig.suptitle(f"XOR 2-2-1, {len(result.seeds)} seeds: median loss and 25-75% band\n(dotted: threshold)")
+    fig.suptitle(
+        f"XOR 2-2-1, {len(result.seeds)} seeds: median loss and 25-75% band\n(dotted: threshold)"
+    )
     return fig
 
 
@@ -93,14 +101,18 @@ def plot_survival(result: XorResult) -> Any:
     ax = fig.subplots()
     cap = result.protocol.max_steps
     first_event = result.steps[result.converged].min(initial=cap)
-    start = 10.0 ** math.floor(math.log10(max(first_event, 1)))  # the decade of the first convergence
+    start = 10.0 ** math.floor(
+        math.log10(max(first_event, 1))
+    )  # the decade of the first convergence
     for activation in result.activations:
         row = result.row(activation)
         times, survival = stats.kaplan_meier(result.steps[row], result.converged[row])
         x = np.concatenate([[start], np.maximum(times, start), [cap]])
         y = np.concatenate([[1.0], survival, [survival[-1] if survival.size else 1.0]])
         colour = COLOURS[activation]
-        ax.step(x, y, where="post", color=colour, ls=LINESTYLES[activation], label=LABELS[activation])
+        ax.step(
+            x, y, where="post", color=colour, ls=LINESTYLES[activation], label=LABELS[activation]
+        )
         if (~result.converged[row]).any():
             ax.plot([cap], [y[-1]], marker="+", ms=12, mew=2, color=colour)
     ax.set_xscale("log")
@@ -113,15 +125,25 @@ def plot_survival(result: XorResult) -> Any:
     return fig
 
 
-def _scatter_neurons(ax: Any, a: np.ndarray, b: np.ndarray, converged: np.ndarray, many: bool) -> None:
+def _scatter_neurons(
+    ax: Any, a: np.ndarray, b: np.ndarray, converged: np.ndarray, many: bool
+) -> None:
     """One marker per run and hidden neuron; hollow for censored runs."""
     for neuron, (marker, colour) in enumerate((("o", "tab:purple"), ("^", "tab:cyan"))):
         for mask, filled in ((converged, True), (~converged, False)):
             if mask.any():
-                ax.scatter(a[mask, neuron], b[mask, neuron], marker=marker, s=14 if many else 36,
-                           facecolors=colour if filled else "none", edgecolors=colour,
-                           alpha=0.6 if many else 0.9, linewidths=0.8, rasterized=many,
-                           label=f"neuron {neuron + 1}" + ("" if filled else " (censored)"))
+                ax.scatter(
+                    a[mask, neuron],
+                    b[mask, neuron],
+                    marker=marker,
+                    s=14 if many else 36,
+                    facecolors=colour if filled else "none",
+                    edgecolors=colour,
+                    alpha=0.6 if many else 0.9,
+                    linewidths=0.8,
+                    rasterized=many,
+                    label=f"neuron {neuron + 1}" + ("" if filled else " (censored)"),
+                )
 
 
 def plot_scale_location(result: XorResult) -> Any:
@@ -146,9 +168,18 @@ def plot_scale_location(result: XorResult) -> Any:
     start = (result.protocol.a_init, result.protocol.b_init)
     for ax, activation in zip(axes, parametric):
         learned = result.parameters[activation]
-        _scatter_neurons(ax, learned["a1"], learned["b1"], result.converged[result.row(activation)], many)
-        ax.scatter([start[0]], [start[1]], marker="*", s=180, color="black", zorder=5,
-                   label=f"start (a, b) = ({start[0]:g}, {start[1]:g})")
+        _scatter_neurons(
+            ax, learned["a1"], learned["b1"], result.converged[result.row(activation)], many
+        )
+        ax.scatter(
+            [start[0]],
+            [start[1]],
+            marker="*",
+            s=180,
+            color="black",
+            zorder=5,
+            label=f"start (a, b) = ({start[0]:g}, {start[1]:g})",
+        )
         ax.set_xlabel("scale a")
         ax.set_ylabel("location b")
         ax.set_title(f"{LABELS[activation]}: learned (a, b)")
@@ -166,8 +197,11 @@ def save_figures(result: XorResult, out_dir: str | os.PathLike, stem: str) -> li
         >>> [path.name for path in paths]
         ['demo_loss_curves.png', 'demo_loss_curves.svg', 'demo_survival.png', 'demo_survival.svg']
     """
-    figures = {"loss_curves": plot_loss_curves(result), "survival": plot_survival(result),
-               "scale_location": plot_scale_location(result)}
+    figures = {
+        "loss_curves": plot_loss_curves(result),
+        "survival": plot_survival(result),
+        "scale_location": plot_scale_location(result),
+    }
     written: list[Path] = []
     for name, fig in figures.items():
         if fig is not None:

@@ -23,8 +23,13 @@ import numpy as np
 from paramact.experiments.common import ACTIVATIONS, is_parametric
 
 __all__ = [
-    "PAPER_TABLE_2", "PAPER_RUNS", "XOR_INPUTS", "XOR_TARGETS", "XorProtocol",
-    "check_activations", "check_seeds",
+    "PAPER_TABLE_2",
+    "PAPER_RUNS",
+    "XOR_INPUTS",
+    "XOR_TARGETS",
+    "XorProtocol",
+    "check_activations",
+    "check_seeds",
 ]
 
 XOR_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -34,10 +39,21 @@ XOR_TARGETS = np.array([0.0, 1.0, 1.0, 0.0])
 # Mean, sd, max and min are over the converged runs (for ReLU: 2 runs, so mean = (max + min)/2).
 PAPER_TABLE_2 = {
     "sigmoid": {"convergence_rate": 1.00, "mean": 4678.2, "sd": 1903.0, "max": 8592, "min": 2130},
-    "parametric_sigmoid": {"convergence_rate": 1.00, "mean": 3670.4, "sd": 1588.8, "max": 6471,
-                           "min": 1368},
+    "parametric_sigmoid": {
+        "convergence_rate": 1.00,
+        "mean": 3670.4,
+        "sd": 1588.8,
+        "max": 6471,
+        "min": 1368,
+    },
     "relu": {"convergence_rate": 0.20, "mean": 871.0, "sd": 1033.8, "max": 1602, "min": 140},
-    "parametric_relu": {"convergence_rate": 0.20, "mean": 810.0, "sd": 980.1, "max": 1503, "min": 117},
+    "parametric_relu": {
+        "convergence_rate": 0.20,
+        "mean": 810.0,
+        "sd": 980.1,
+        "max": 1503,
+        "min": 117,
+    },
 }
 PAPER_RUNS = 10
 
@@ -49,7 +65,8 @@ _INIT_PATTERN = re.compile(r"pytorch|uniform(\d+(\.\d*)?|\.\d+)")
 def _finite(value: object, minimum: float, strict: bool) -> bool:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
         return False
-    return math.isfinite(value) and (value > minimum if strict else value >= minimum)
+    # bool(): a NumPy scalar compares to a numpy.bool, not a bool
+    return bool(math.isfinite(value) and (value > minimum if strict else value >= minimum))
 
 
 @dataclass(frozen=True)
@@ -109,7 +126,9 @@ class XorProtocol:
 
     def __post_init__(self) -> None:
         if not isinstance(self.init, str) or not _INIT_PATTERN.fullmatch(self.init):
-            raise ValueError(f"init must be 'pytorch' or 'uniform<r>' (e.g. 'uniform0.2'), got {self.init!r}")
+            raise ValueError(
+                f"init must be 'pytorch' or 'uniform<r>' (e.g. 'uniform0.2'), got {self.init!r}"
+            )
         if self.init != "pytorch" and not self.init_radius > 0:
             raise ValueError(f"the radius of init {self.init!r} must be positive")
         if not _finite(self.lr, 0, strict=True):
@@ -119,7 +138,9 @@ class XorProtocol:
             if value is not None and not _finite(value, 0, strict=False):
                 raise ValueError(f"{name} must be a non-negative number or None, got {value}")
         if not _finite(self.hidden_bias_lr_multiplier, 0, strict=False):
-            raise ValueError(f"hidden_bias_lr_multiplier must be non-negative, got {self.hidden_bias_lr_multiplier}")
+            raise ValueError(
+                f"hidden_bias_lr_multiplier must be non-negative, got {self.hidden_bias_lr_multiplier}"
+            )
         for name in ("a_init", "b_init"):
             if not _finite(getattr(self, name), -math.inf, strict=True):
                 raise ValueError(f"{name} must be a finite number, got {getattr(self, name)}")
@@ -128,16 +149,24 @@ class XorProtocol:
         if self.output not in _OUTPUTS:
             raise ValueError(f"unknown output {self.output!r}; choose one of {', '.join(_OUTPUTS)}")
         if self.loss == "cross_entropy" and self.output != "sigmoid":
-            raise ValueError("loss 'cross_entropy' needs output 'sigmoid' (it is a loss on probabilities)")
+            raise ValueError(
+                "loss 'cross_entropy' needs output 'sigmoid' (it is a loss on probabilities)"
+            )
         if not _finite(self.threshold, 0, strict=True):
             raise ValueError(f"threshold must be positive, got {self.threshold}")
-        if isinstance(self.max_steps, bool) or not isinstance(self.max_steps, (int, np.integer)) or self.max_steps < 1:
+        if (
+            isinstance(self.max_steps, bool)
+            or not isinstance(self.max_steps, (int, np.integer))
+            or self.max_steps < 1
+        ):
             raise ValueError(f"max_steps must be an integer >= 1, got {self.max_steps}")
 
     @property
     def init_radius(self) -> float:
         """Half-width r of U(-r, r) for the weights of a layer with fan_in = 2 (both layers here)."""
-        return 1 / math.sqrt(2) if self.init == "pytorch" else float(self.init.removeprefix("uniform"))
+        return (
+            1 / math.sqrt(2) if self.init == "pytorch" else float(self.init.removeprefix("uniform"))
+        )
 
     def learning_rates(self, activation: str) -> dict[str, float]:
         """Learning rate of every parameter group for one hidden activation (0 = not trained).
@@ -171,8 +200,11 @@ class XorProtocol:
             {'lr': 2.0, 'max_steps': 500}
         """
         default = XorProtocol()
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
-                if getattr(self, f.name) != getattr(default, f.name)}
+        return {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if getattr(self, f.name) != getattr(default, f.name)
+        }
 
 
 def check_activations(activations: str | Iterable[str]) -> tuple[str, ...]:
@@ -204,7 +236,9 @@ def check_seeds(seeds: int | Iterable[int]) -> tuple[int, ...]:
         >>> check_seeds(3), check_seeds([7, 2])
         ((0, 1, 2), (7, 2))
     """
-    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+    if isinstance(seeds, bool):  # an int to Python, but neither a count nor a sequence of seeds
+        raise TypeError(f"seeds must be a number of seeds or a sequence of seeds, got {seeds!r}")
+    if isinstance(seeds, (int, np.integer)):
         if seeds < 1:
             raise ValueError(f"the number of seeds must be at least 1, got {seeds}")
         return tuple(range(int(seeds)))

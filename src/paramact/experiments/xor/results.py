@@ -34,8 +34,12 @@ __all__ = ["CURVE_QUANTILES", "result_to_json", "load_result", "result_stem"]
 #: Quantiles over seeds of the stored loss curves.
 CURVE_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 #: Old key -> new key, for files written before the one vocabulary (a scale, b location).
-OLD_PROTOCOL_KEYS = {"scale_lr": "lr_scale", "location_lr": "lr_location",
-                     "initial_scale": "a_init", "initial_location": "b_init"}
+OLD_PROTOCOL_KEYS = {
+    "scale_lr": "lr_scale",
+    "location_lr": "lr_location",
+    "initial_scale": "a_init",
+    "initial_location": "b_init",
+}
 OLD_TRIAL_KEYS = {"scale": "a", "location": "b"}
 _SOURCES = (protocol_module, training_module, layers, activations, losses, optim)
 
@@ -45,7 +49,9 @@ def _trials(result: XorResult) -> dict[str, dict]:
     for activation in result.activations:
         row = result.row(activation)
         entry = {
-            "steps": [int(s) if c else None for s, c in zip(result.steps[row], result.converged[row])],
+            "steps": [
+                int(s) if c else None for s, c in zip(result.steps[row], result.converged[row])
+            ],
             "final_loss": result.final_loss[row],
         }
         if is_parametric(activation):
@@ -59,16 +65,22 @@ def _curves(result: XorResult, per_trial_curves_up_to: int) -> dict[str, Any]:
     curves = {
         "steps": result.curve_steps,
         "quantiles": CURVE_QUANTILES,
-        "all_runs": {a: np.quantile(result.curves[result.row(a)], CURVE_QUANTILES, axis=0)
-                     for a in result.activations},
+        "all_runs": {
+            a: np.quantile(result.curves[result.row(a)], CURVE_QUANTILES, axis=0)
+            for a in result.activations
+        },
     }
     if len(result.seeds) <= per_trial_curves_up_to:
         curves["per_trial"] = {a: result.curves[result.row(a)] for a in result.activations}
     return curves
 
 
-def result_to_json(result: XorResult, summary: dict | None = None, comparisons: list | None = None,
-                   per_trial_curves_up_to: int = 20) -> dict:
+def result_to_json(
+    result: XorResult,
+    summary: dict | None = None,
+    comparisons: list | None = None,
+    per_trial_curves_up_to: int = 20,
+) -> dict:
     """Everything needed to redraw the table and figures, as JSON-ready Python objects.
 
     Per-trial steps are ``null`` for censored runs; ``a`` and ``b`` are the learned scales and
@@ -103,7 +115,10 @@ def result_to_json(result: XorResult, summary: dict | None = None, comparisons: 
             " other nulls: undefined (too few converged runs)",
             "a, b": "learned scales a and locations b of hidden neurons 1 and 2, at convergence (or at the cap)",
         },
-        "protocol": {**dataclasses.asdict(result.protocol), "init_radius": result.protocol.init_radius},
+        "protocol": {
+            **dataclasses.asdict(result.protocol),
+            "init_radius": result.protocol.init_radius,
+        },
         "seeds": result.seeds,
         "activations": result.activations,
         "trials": _trials(result),
@@ -145,8 +160,10 @@ def load_result(path: str | os.PathLike) -> dict:
     if "protocol" in document:
         document["protocol"] = _renamed(document["protocol"], OLD_PROTOCOL_KEYS)
     if "trials" in document:
-        document["trials"] = {activation: _renamed(trial, OLD_TRIAL_KEYS)
-                              for activation, trial in document["trials"].items()}
+        document["trials"] = {
+            activation: _renamed(trial, OLD_TRIAL_KEYS)
+            for activation, trial in document["trials"].items()
+        }
     if "scale, location" in document.get("notes", {}):
         document["notes"] = _renamed(document["notes"], {"scale, location": "a, b"})
     return document

@@ -35,15 +35,24 @@ from paramact.layers import MLP
 from paramact.optim import SGD
 
 __all__ = [
-    "XorResult", "XorTrial", "initial_weights", "network", "optimizer", "default_record_every",
-    "run_xor", "run_xor_single", "measure_speedup",
+    "XorResult",
+    "XorTrial",
+    "initial_weights",
+    "network",
+    "optimizer",
+    "default_record_every",
+    "run_xor",
+    "run_xor_single",
+    "measure_speedup",
 ]
 
 _MLP_LOSS = {"mse": "mse", "cross_entropy": "bce"}  # the protocol's loss -> the MLP's
 _TARGETS = XOR_TARGETS[:, None]  # (4, 1): the network's output shape
 
 
-def initial_weights(seeds: int | Iterable[int], protocol: XorProtocol | None = None) -> dict[str, np.ndarray]:
+def initial_weights(
+    seeds: int | Iterable[int], protocol: XorProtocol | None = None
+) -> dict[str, np.ndarray]:
     """Initial weights and biases of each seed, with a leading seed axis (the MLP's trial axis).
 
     Seed ``s`` draws 9 numbers from its own ``np.random.default_rng(s)``, U(-r, r), in the order
@@ -60,13 +69,21 @@ def initial_weights(seeds: int | Iterable[int], protocol: XorProtocol | None = N
     seeds = check_seeds(seeds)
     radius = (protocol or XorProtocol()).init_radius
     # One generator per seed: an O(seeds) set-up cost, outside the training loop.
-    draws = np.array([np.random.default_rng(seed).uniform(-radius, radius, size=9) for seed in seeds])
-    pieces = {"W1": draws[:, 0:4].reshape(-1, 2, 2), "c1": draws[:, 4:6],
-              "W2": draws[:, 6:8].reshape(-1, 2, 1), "c2": draws[:, 8:9]}
+    draws = np.array(
+        [np.random.default_rng(seed).uniform(-radius, radius, size=9) for seed in seeds]
+    )
+    pieces = {
+        "W1": draws[:, 0:4].reshape(-1, 2, 2),
+        "c1": draws[:, 4:6],
+        "W2": draws[:, 6:8].reshape(-1, 2, 1),
+        "c2": draws[:, 8:9],
+    }
     return {name: np.ascontiguousarray(value) for name, value in pieces.items()}
 
 
-def network(activation: str, seeds: int | Iterable[int], protocol: XorProtocol | None = None) -> MLP:
+def network(
+    activation: str, seeds: int | Iterable[int], protocol: XorProtocol | None = None
+) -> MLP:
     """The 2-2-1 network of every seed at its initial weights: an ``MLP`` with one trial per seed.
 
     ``a1`` and ``b1`` (parametric activations only) start at ``protocol.a_init`` and ``b_init``.
@@ -81,8 +98,16 @@ def network(activation: str, seeds: int | Iterable[int], protocol: XorProtocol |
     (activation,) = check_activations([activation])
     protocol = protocol or XorProtocol()
     weights = initial_weights(seeds, protocol)
-    net = MLP([2, 2, 1], hidden=activation, output=protocol.output, loss=_MLP_LOSS[protocol.loss],
-              a_init=protocol.a_init, b_init=protocol.b_init, seed=0, trials=len(weights["W1"]))
+    net = MLP(
+        [2, 2, 1],
+        hidden=activation,
+        output=protocol.output,
+        loss=_MLP_LOSS[protocol.loss],
+        a_init=protocol.a_init,
+        b_init=protocol.b_init,
+        seed=0,
+        trials=len(weights["W1"]),
+    )
     net.params.update(weights)
     return net
 
@@ -100,7 +125,9 @@ def optimizer(activation: str, protocol: XorProtocol, net: MLP) -> tuple[SGD, di
     """
     sgd = SGD(protocol.lr)
     sgd.lrs.update(protocol.learning_rates(activation))
-    groups = {label: [name for name in names if name != "c1"] for label, names in net.groups.items()}
+    groups = {
+        label: [name for name in names if name != "c1"] for label, names in net.groups.items()
+    }
     groups["hidden_bias"] = ["c1"]
     return sgd, groups
 
@@ -175,7 +202,9 @@ class _Batch:
 class _Record:
     """The arrays of an :class:`XorResult`, filled in as trials finish."""
 
-    def __init__(self, batches: list[_Batch], n_seeds: int, protocol: XorProtocol, record_every: int):
+    def __init__(
+        self, batches: list[_Batch], n_seeds: int, protocol: XorProtocol, record_every: int
+    ):
         shape = (len(batches), n_seeds)
         self.record_every = record_every
         self.steps = np.full(shape, protocol.max_steps, dtype=np.int64)
@@ -183,16 +212,21 @@ class _Record:
         self.final_loss = np.full(shape, np.nan)
         self.curve_steps = np.arange(0, protocol.max_steps + 1, record_every)
         self.curves = np.full(shape + self.curve_steps.shape, np.nan)
-        self.parameters = {batch.activation: {name: np.empty((n_seeds, *value.shape[1:]))
-                                              for name, value in batch.net.params.items()}
-                           for batch in batches}
+        self.parameters = {
+            batch.activation: {
+                name: np.empty((n_seeds, *value.shape[1:]))
+                for name, value in batch.net.params.items()
+            }
+            for batch in batches
+        }
 
     def loss(self, batch: _Batch, step: int, loss: np.ndarray) -> None:
         if step % self.record_every == 0:
             self.curves[batch.row, batch.left, step // self.record_every] = loss
 
-    def finish(self, batch: _Batch, finished: np.ndarray, reached: np.ndarray, step: int,
-               loss: np.ndarray) -> None:
+    def finish(
+        self, batch: _Batch, finished: np.ndarray, reached: np.ndarray, step: int, loss: np.ndarray
+    ) -> None:
         index = batch.row, batch.left[finished]
         self.steps[index] = step
         self.converged[index] = reached[finished]
@@ -204,7 +238,9 @@ class _Record:
         """The recorded curves up to ``last_step``; a converged run stays at its final loss."""
         n_recorded = last_step // self.record_every + 1
         curve_steps, curves = self.curve_steps[:n_recorded], self.curves[..., :n_recorded]
-        return curve_steps, np.where(curve_steps > self.steps[..., None], self.final_loss[..., None], curves)
+        return curve_steps, np.where(
+            curve_steps > self.steps[..., None], self.final_loss[..., None], curves
+        )
 
 
 def run_xor(
@@ -239,11 +275,15 @@ def run_xor(
     """
     seeds, activations = check_seeds(seeds), check_activations(activations)
     protocol = protocol or XorProtocol()
-    record_every = default_record_every(protocol.max_steps) if record_every is None else int(record_every)
+    record_every = (
+        default_record_every(protocol.max_steps) if record_every is None else int(record_every)
+    )
     if record_every < 1:
         raise ValueError(f"record_every must be at least 1, got {record_every}")
     start = time.perf_counter()
-    batches = [_Batch(row, activation, seeds, protocol) for row, activation in enumerate(activations)]
+    batches = [
+        _Batch(row, activation, seeds, protocol) for row, activation in enumerate(activations)
+    ]
     record = _Record(batches, len(seeds), protocol, record_every)
     bar = progress_bar(protocol.max_steps, "xor", enabled=progress)
     for step in range(protocol.max_steps + 1):
@@ -268,9 +308,18 @@ def run_xor(
         bar.update(step - bar.n)
         bar.close()
     curve_steps, curves = record.curves_until(step)
-    return XorResult(protocol=protocol, seeds=seeds, activations=activations, steps=record.steps,
-                     converged=record.converged, final_loss=record.final_loss, curve_steps=curve_steps,
-                     curves=curves, parameters=record.parameters, wall_time_s=time.perf_counter() - start)
+    return XorResult(
+        protocol=protocol,
+        seeds=seeds,
+        activations=activations,
+        steps=record.steps,
+        converged=record.converged,
+        final_loss=record.final_loss,
+        curve_steps=curve_steps,
+        curves=curves,
+        parameters=record.parameters,
+        wall_time_s=time.perf_counter() - start,
+    )
 
 
 @dataclass
@@ -295,8 +344,9 @@ class XorTrial:
     parameters: dict[str, np.ndarray]
 
 
-def run_xor_single(seed: int, activation: str, protocol: XorProtocol | None = None,
-                   record_every: int = 1) -> XorTrial:
+def run_xor_single(
+    seed: int, activation: str, protocol: XorProtocol | None = None, record_every: int = 1
+) -> XorTrial:
     """Train one trial with a plain loop over steps: the reference :func:`run_xor` is tested against.
 
     Same network, initialisation, update rule and stopping rule as :func:`run_xor`, as an ordinary
@@ -311,7 +361,9 @@ def run_xor_single(seed: int, activation: str, protocol: XorProtocol | None = No
     (seed,) = check_seeds([seed])
     protocol = protocol or XorProtocol()
     batched = network(activation, [seed], protocol)
-    net = MLP([2, 2, 1], hidden=batched.hidden, output=batched.output, loss=batched.loss_name, seed=0)
+    net = MLP(
+        [2, 2, 1], hidden=batched.hidden, output=batched.output, loss=batched.loss_name, seed=0
+    )
     net.params = {name: value[0].copy() for name, value in batched.params.items()}
     sgd, groups = optimizer(activation, protocol, net)
     losses_seen = []
@@ -322,12 +374,24 @@ def run_xor_single(seed: int, activation: str, protocol: XorProtocol | None = No
         if loss <= protocol.threshold or step == protocol.max_steps:
             break
         sgd.step(net.params, grads, groups)
-    return XorTrial(seed=seed, activation=activation, steps=step, converged=bool(loss <= protocol.threshold),
-                    final_loss=float(loss), losses=np.array(losses_seen), parameters=net.params)
+    return XorTrial(
+        seed=seed,
+        activation=activation,
+        steps=step,
+        converged=bool(loss <= protocol.threshold),
+        final_loss=float(loss),
+        losses=np.array(losses_seen),
+        parameters=net.params,
+    )
 
 
-def measure_speedup(seeds: int | Iterable[int], activations: str | Iterable[str] = ACTIVATIONS,
-                    protocol: XorProtocol | None = None, sample_size: int = 5, repeats: int = 3) -> dict:
+def measure_speedup(
+    seeds: int | Iterable[int],
+    activations: str | Iterable[str] = ACTIVATIONS,
+    protocol: XorProtocol | None = None,
+    sample_size: int = 5,
+    repeats: int = 3,
+) -> dict:
     """Wall time of :func:`run_xor` against the per-trial loop :func:`run_xor_single`.
 
     Running every trial with the per-trial loop would take about an hour for 1000 seeds, so its
@@ -347,6 +411,10 @@ def measure_speedup(seeds: int | Iterable[int], activations: str | Iterable[str]
         ({'relu': 42}, True)
     """
     seeds, activations = check_seeds(seeds), check_activations(activations)
+    if sample_size < 1 or repeats < 1:
+        raise ValueError(
+            f"sample_size and repeats must be at least 1, got {sample_size} and {repeats}"
+        )
     protocol = protocol or XorProtocol()
     batched_seconds = []
     per_step_seconds: dict[str, list[float]] = {activation: [] for activation in activations}
@@ -354,12 +422,14 @@ def measure_speedup(seeds: int | Iterable[int], activations: str | Iterable[str]
         result = run_xor(seeds, activations, protocol)
         batched_seconds.append(result.wall_time_s)
         for activation in activations:
-            start, trial_steps = time.perf_counter(), 0
+            start, sampled_steps = time.perf_counter(), 0
             for seed in seeds[:sample_size]:
-                trial_steps += run_xor_single(seed, activation, protocol).steps + 1
-            per_step_seconds[activation].append((time.perf_counter() - start) / trial_steps)
+                sampled_steps += run_xor_single(seed, activation, protocol).steps + 1
+            per_step_seconds[activation].append((time.perf_counter() - start) / sampled_steps)
     trial_steps = {a: int(np.sum(result.steps[result.row(a)] + 1)) for a in activations}
-    estimated_per_trial = sum(float(np.median(per_step_seconds[a])) * trial_steps[a] for a in activations)
+    estimated_per_trial = sum(
+        float(np.median(per_step_seconds[a])) * trial_steps[a] for a in activations
+    )
     batched = float(np.median(batched_seconds))
     return {
         "seeds": len(seeds),
