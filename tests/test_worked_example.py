@@ -13,6 +13,7 @@ import pytest
 
 from paramact import layers
 from paramact.losses import half_sum_squared_error
+from paramact.mlp import MLP
 from paramact.optim import SGD
 
 X = np.array([[0.1, 0.2]])
@@ -29,9 +30,7 @@ def digits8(x):
 
 
 def test_with_the_mlp_and_sgd():
-    net = layers.MLP(
-        [2, 2, 2], hidden="sigmoid", output="sigmoid", loss="half_sum_squared", bias=False
-    )
+    net = MLP([2, 2, 2], hidden="sigmoid", output="sigmoid", loss="half_sum_squared", bias=False)
     net.params["W1"][...] = W1
     net.params["W2"][...] = W2
     with np.errstate(all="raise"):
@@ -81,7 +80,7 @@ def test_with_the_layer_functions_step_by_step():
 
 def test_the_sources_misprints_are_misprints():
     """w6+ = 0.38685305 and w1 = 0.1 (as printed) do not reproduce the example."""
-    net = layers.MLP([2, 2, 2], hidden="sigmoid", output="sigmoid", bias=False)
+    net = MLP([2, 2, 2], hidden="sigmoid", output="sigmoid", bias=False)
     net.params.update(W1=W1.copy(), W2=W2.copy())
     _, grads = net.loss(X, TARGET)
     assert digits8(W2[1, 0] - 0.5 * grads["W2"][1, 0]) != pytest.approx(0.38685305, abs=1e-9)

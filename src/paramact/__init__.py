@@ -16,14 +16,17 @@ NumPy, from scratch (imported by ``import paramact``; its names are re-exported 
 
 paramact.activations
     step, sigmoid, tanh, relu, leaky_relu, elu, softplus, swish, identity and their ``*_grad``
-    derivatives; softmax; parametric_sigmoid / parametric_relu and their ``*_grads``
-    (eqs. 10-14, corrected).
+    derivatives; softmax; the ACTIVATIONS registry; re-exports the parametric functions.
+paramact.parametric
+    parametric_sigmoid / parametric_relu and their ``*_grads`` (eqs. 10-14, corrected).
 paramact.losses
     ``(loss, dpred)`` pairs: mean_squared_error, half_sum_squared_error (the paper's),
     binary_cross_entropy_with_logits, softmax_cross_entropy.
 paramact.layers
     CS231n-style ``*_forward`` / ``*_backward`` functions (affine, activation, parametric
-    sigmoid/ReLU) and ``MLP``, the fully connected network of the experiments: parameters
+    sigmoid/ReLU).
+paramact.mlp
+    ``MLP``, the fully connected network of the experiments: parameters
     ``W{l}`` (weights), ``c{l}`` (biases), ``a{l}`` (scales), ``b{l}`` (locations), their
     groups for the optimiser, and optionally a batch of independent trials trained at once.
 paramact.optim
@@ -99,7 +102,6 @@ from paramact.activations import (
 )
 from paramact.gradcheck import check_gradients, numerical_gradient, relative_error
 from paramact.layers import (
-    MLP,
     activation_backward,
     activation_forward,
     affine_backward,
@@ -115,6 +117,7 @@ from paramact.losses import (
     mean_squared_error,
     softmax_cross_entropy,
 )
+from paramact.mlp import MLP
 from paramact.optim import SGD, Adam
 from paramact.training import train
 

@@ -5,7 +5,7 @@ relative error around ``1e-7`` or below means the derivation is right; ``1e-2`` 
 it is wrong (as the paper's eq. (14) is for ``a != 1``).
 
 Examples:
-    >>> from paramact.layers import MLP
+    >>> from paramact.mlp import MLP
     >>> net = MLP([2, 3, 1], hidden="parametric_sigmoid", seed=0)
     >>> X, y = np.array([[0.5, -1.0], [1.0, 2.0]]), np.array([[1.0], [0.0]])
     >>> loss, grads = net.loss(X, y)

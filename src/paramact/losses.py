@@ -6,7 +6,7 @@ the *first* argument, with the first argument's shape.
 Every loss also takes ``axis``, the axes it averages (or sums) over, as in ``np.mean``. With an
 ``axis`` the loss keeps the other axes and comes back as an array, and ``dpred`` is the gradient of
 the *sum* of its entries: each entry's own gradient, since each depends only on its own slice.
-This is how a batch of ``T`` independent networks (:class:`paramact.layers.MLP` with ``trials``)
+This is how a batch of ``T`` independent networks (:class:`paramact.mlp.MLP` with ``trials``)
 gets one loss per trial: predictions ``(N, T, K)``, ``axis=(0, 2)``, losses ``(T,)``. The two losses that take logits
 (:func:`binary_cross_entropy_with_logits`, :func:`softmax_cross_entropy`) fuse the output
 activation into the loss, which is both stabler and simpler to differentiate:
@@ -24,7 +24,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from paramact.activations import _as_floats, _underflow_to_zero, sigmoid, softmax
+from paramact._numeric import _as_floats, _underflow_to_zero
+from paramact.activations import sigmoid, softmax
 
 #: The axes a loss reduces over, as in ``np.mean``: ``None`` for all of them.
 Axis = int | tuple[int, ...] | None

@@ -2,7 +2,7 @@ r"""Optimisers for NumPy parameter dicts, with the paper's three learning rates.
 
 The paper updates the weights and biases with a learning rate :math:`\rho` (eq. 4), the scales
 :math:`a` with :math:`\rho_S` (eq. 6) and the locations :math:`b` with :math:`\rho_L` (eq. 7).
-A model says which parameter is which: :attr:`paramact.layers.MLP.groups` maps each group label
+A model says which parameter is which: :attr:`paramact.mlp.MLP.groups` maps each group label
 (``"weight"``, ``"scale"``, ``"location"``) to the names of its parameters. An optimiser holds
 one learning rate per label, ``lrs``, and updates in place, as in CS231n's Solver:
 

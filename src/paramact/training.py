@@ -3,11 +3,11 @@ r"""The training loop: mini-batch gradient descent on a model with an optimiser,
 A model owns its parameters and computes ``loss, grads = model.loss(X, y)``; an optimiser updates
 ``model.params`` in place from ``grads`` with the learning rate of each of ``model.groups``.
 :func:`train` runs the epochs; everything it needs from a model is ``params``, ``groups`` and
-``loss``, so :class:`paramact.layers.MLP` (one network or a batch of trials) and any model of
+``loss``, so :class:`paramact.mlp.MLP` (one network or a batch of trials) and any model of
 one's own with those three work alike.
 
 Examples:
-    >>> from paramact.layers import MLP
+    >>> from paramact.mlp import MLP
     >>> from paramact.optim import SGD
     >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     >>> y = np.array([[0.0], [1.0], [1.0], [0.0]])
@@ -48,7 +48,7 @@ def train(
 
     Args:
         model: has ``params``, ``groups`` and ``loss(X, y) -> (loss, grads)``, e.g.
-            :class:`paramact.layers.MLP`.
+            :class:`paramact.mlp.MLP`.
         optimizer: has ``step(params, grads, groups)``, e.g. :class:`paramact.optim.SGD`.
         X, y: the training set, examples along axis 0 (for a model with trials: shared by
             every trial).
@@ -60,7 +60,7 @@ def train(
         The loss of every step, in order (``epochs * ceil(N / batch_size)`` of them).
 
     Examples:
-        >>> from paramact.layers import MLP
+        >>> from paramact.mlp import MLP
         >>> from paramact.optim import SGD
         >>> net = MLP([3, 2], output="softmax", seed=0)
         >>> X, labels = np.eye(3)[[0, 1, 2, 0, 1]], np.array([0, 1, 1, 0, 1])

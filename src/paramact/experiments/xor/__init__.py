@@ -10,7 +10,7 @@ the four XOR points, and counts the gradient-descent steps until the loss first 
     parametric ReLU      z = a (y - b) if y >= b else 0               eq. (11)
 
 with one scale ``a`` and one location ``b`` per hidden neuron, initialised at ``a = 1, b = 0``
-and learned by gradient descent like the weights. The network is :class:`paramact.layers.MLP`
+and learned by gradient descent like the weights. The network is :class:`paramact.mlp.MLP`
 (its formulas and derivatives come from :mod:`paramact.activations`, with the correction
 ``dz/db = z (z - a) / a`` of eq. (14), and the right-hand derivative at the ReLU kink), trained
 with :class:`paramact.optim.SGD`.

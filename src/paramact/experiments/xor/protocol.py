@@ -171,7 +171,7 @@ class XorProtocol:
     def learning_rates(self, activation: str) -> dict[str, float]:
         """Learning rate of every parameter group for one hidden activation (0 = not trained).
 
-        The groups are those of :class:`paramact.layers.MLP` (``"weight"``, ``"scale"``,
+        The groups are those of :class:`paramact.mlp.MLP` (``"weight"``, ``"scale"``,
         ``"location"``) and ``"hidden_bias"``, the hidden layer's biases ``c1``, which learn at
         ``lr * hidden_bias_lr_multiplier``.
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from paramact import activations, layers, losses, optim
+from paramact import _numeric, activations, layers, losses, mlp, optim, parametric
 from paramact.experiments.common import ACTIVATIONS, environment, is_parametric, rounded
 from paramact.experiments.xor import protocol as protocol_module
 from paramact.experiments.xor import training as training_module
@@ -41,7 +41,17 @@ OLD_PROTOCOL_KEYS = {
     "initial_location": "b_init",
 }
 OLD_TRIAL_KEYS = {"scale": "a", "location": "b"}
-_SOURCES = (protocol_module, training_module, layers, activations, losses, optim)
+_SOURCES = (
+    protocol_module,
+    training_module,
+    mlp,
+    layers,
+    activations,
+    parametric,
+    _numeric,
+    losses,
+    optim,
+)
 
 
 def _trials(result: XorResult) -> dict[str, dict]:

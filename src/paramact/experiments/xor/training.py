@@ -1,12 +1,12 @@
 """Training the XOR network: every trial at once, one trial at a time, and the speed-up between them.
 
-The network is :class:`paramact.layers.MLP` ``[2, 2, 1]``: parameters ``W1`` (2, 2) [input,
+The network is :class:`paramact.mlp.MLP` ``[2, 2, 1]``: parameters ``W1`` (2, 2) [input,
 neuron], ``c1`` (2,) the hidden biases, ``a1``, ``b1`` (2,) the hidden scales and locations of a
 parametric activation, ``W2`` (2, 1), ``c2`` (1,). :func:`run_xor` trains all seeds of an
 activation as one ``MLP(..., trials=T)`` with :class:`paramact.optim.SGD`; a trial leaves the
 batch at the step its loss first reaches the threshold. :func:`run_xor_single` trains one seed
 with the ordinary ``MLP``: the reference the batched run is tested against, and the baseline of
-:func:`measure_speedup`. Backpropagation is :meth:`paramact.layers.MLP.loss` in both.
+:func:`measure_speedup`. Backpropagation is :meth:`paramact.mlp.MLP.loss` in both.
 
 >>> result = run_xor([2, 3], ("sigmoid", "parametric_sigmoid"))
 >>> result.steps.tolist()
@@ -31,7 +31,7 @@ from paramact.experiments.xor.protocol import (
     check_activations,
     check_seeds,
 )
-from paramact.layers import MLP
+from paramact.mlp import MLP
 from paramact.optim import SGD
 
 __all__ = [
