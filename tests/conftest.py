@@ -8,9 +8,12 @@ and is marked ``slow`` here, in one place.
 from __future__ import annotations
 
 import fcntl
+import functools
+import http.server
 import pickle
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -31,6 +34,34 @@ def once_per_session(request, tmp_path_factory, name: str, build):
         if not saved.exists():
             saved.write_bytes(pickle.dumps(build(shared / name)))
         return pickle.loads(saved.read_bytes())
+
+
+class LocalServer:
+    """``folder`` served over HTTP on 127.0.0.1 (loopback only), quietly; ``requests`` lists the paths
+    asked for, ``url`` is the base address (no trailing slash). Close it with :meth:`close`."""
+
+    def __init__(self, folder: Path):
+        self.requests: list[str] = []
+        server = self
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def log_request(self, code="-", size="-"):
+                server.requests.append(self.path)
+
+            def log_message(self, format, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Handler, directory=str(folder))
+        )
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join()
 
 
 SLOW_MODULES = {

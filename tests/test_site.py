@@ -7,16 +7,14 @@ at both widths are saved under ``_build/screenshots/`` for a person to look at.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
-import threading
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import yaml
+from conftest import LocalServer
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDTHS = {"desktop": 1280, "phone": 375}
@@ -51,23 +49,13 @@ def _chromium() -> str:
     return path
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(built_book):
     """The built site served on 127.0.0.1: (base URL, html folder)."""
     assert built_book["returncode"] == 0, built_book["log"]
-    html = built_book["html"]
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(html))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", html
-    server.shutdown()
-    server.server_close()
+    server = LocalServer(built_book["html"])
+    yield server.url + "/", built_book["html"]
+    server.close()
 
 
 @pytest.fixture(scope="module")

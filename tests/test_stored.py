@@ -4,17 +4,15 @@ downloads come from a local http.server, and any other connection fails the test
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import shutil
 import socket
-import threading
 from pathlib import Path
 
 import pytest
 import tomllib
 import yaml
+from conftest import LocalServer
 
 from paramact import cli, stored
 
@@ -66,37 +64,10 @@ def away_from_repository(tmp_path, monkeypatch):
     return tmp_path / "cache"
 
 
-class Server:
-    """A local http.server serving ``folder``, counting the requests."""
-
-    def __init__(self, folder: Path):
-        self.requests: list[str] = []
-        server = self
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def log_request(self, code="-", size="-"):
-                server.requests.append(self.path)
-
-            def log_message(self, format, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(Handler, directory=str(folder))
-        )
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join()
-
-
 @pytest.fixture
 def published(tmp_path):
     """A local stand-in for the repository's raw files: a copy of results/ served over HTTP."""
-    server = Server(copy_course(tmp_path / "published"))
+    server = LocalServer(copy_course(tmp_path / "published"))
     yield server
     server.close()
 
@@ -255,7 +226,7 @@ def test_a_tampered_download_is_refused(away_from_repository, tmp_path, monkeypa
     altered = copy_course(tmp_path / "altered")
     target = altered / "results" / "xor" / "seeds1000.json"
     target.write_text(target.read_text().replace('"seeds"', '"Seeds"', 1))
-    server = Server(altered)
+    server = LocalServer(altered)
     try:
         monkeypatch.setenv(stored.RESULTS_URL_ENV, server.url)
         with pytest.raises(stored.StoredResultUnavailable) as caught:
@@ -289,7 +260,7 @@ def test_no_repository_and_no_download_says_what_to_do(away_from_repository, mon
 def test_missing_on_the_server(away_from_repository, tmp_path, monkeypatch):
     empty = tmp_path / "empty"
     empty.mkdir()
-    server = Server(empty)
+    server = LocalServer(empty)
     try:
         monkeypatch.setenv(stored.RESULTS_URL_ENV, server.url)
         with pytest.raises(stored.StoredResultUnavailable, match="HTTPError"):
