@@ -166,18 +166,14 @@ def _download(key: str, entry: dict[str, Any], raw_base: str) -> Path:
             f"above {PACKAGE_DIR}). Or " + elsewhere
         ) from error
     except OSError as error:  # requests' errors are OSErrors, and so are the file system's
+        reason = str(error).strip().partition("\n")[0]
         raise StoredResultUnavailable(
             f"stored result {key!r}: no course repository here (a folder holding _toc.yml and results/ "
             f"above {Path.cwd()} or above {PACKAGE_DIR}), and downloading {url} failed "
-            f"({type(error).__name__}: {_first_line(error)}). To read it: connect to the internet and run "
+            f"({type(error).__name__}: {reason}). To read it: connect to the internet and run "
             f"again, or " + elsewhere
         ) from error
     return Path(fetched)
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else ""
 
 
 # ----------------------------------------------------------------------------------------------
@@ -217,7 +213,8 @@ def build_manifest(root: Path) -> dict[str, Any]:
         key = path.relative_to(results).as_posix()
         if key.split("/", 1)[0] in EXCLUDED_FOLDERS or not path.is_file():
             continue
-        files[key] = {"sha256": sha256_of(path), "size": len(_as_git_stores(path))}
+        content = _as_git_stores(path)  # read once for both the digest and the size
+        files[key] = {"sha256": hashlib.sha256(content).hexdigest(), "size": len(content)}
     return {
         "about": f"SHA-256 of the stored results that chapters read (paramact.stored); made by `{REGENERATE}`",
         "raw_base": raw_base_of(root),
