@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup release book test test-fast lint bench clean
+.PHONY: setup release book translate test test-fast lint bench clean
 
 # PyTorch's index of CPU-only wheels. On Linux, PyPI's torch is the CUDA build (about 2.7 GB with its CUDA
 # libraries), so `make setup` takes torch from this index when it answers within 5 s; `torch==2.13.0` in
@@ -42,11 +42,17 @@ setup: $(STAMP)
 release: setup
 	$(BIN)/paramact release
 
-# Build the site into _build/html (every warning is an error), then prove no solution reached it.
+# Build the site, English into _build/html and Korean into _build/html/ko (every warning is an error),
+# then prove that no solution reached either.
 book: release
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/paramact book
 	$(BIN)/paramact leaks _build/html
-	@echo "The site is at $(CURDIR)/_build/html/index.html"
+
+# After the English changed: merge its messages into locale/ko (new ones empty, changed ones fuzzy).
+# Translate those, check them, then `make release` writes the Korean notebooks (CONTRIBUTING.md).
+translate: setup
+	$(BIN)/paramact translate update
+	-$(BIN)/paramact translate stat
 
 # The whole test suite: the library, the graders (masters full marks, stubs zero), chapters in sync,
 # the book build with its leak check.

@@ -87,20 +87,12 @@ BOOK_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _build_book(folder: Path) -> dict:
-    """``jupyter-book build -W`` of the whole course into ``folder``: its exit code, log tail and html path."""
+    """``paramact book`` (English, then Korean in ``html/ko``; warnings are errors) into ``folder``."""
     build = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "jupyter-book"),
-            "build",
-            str(BOOK_ROOT),
-            "-W",
-            "-n",
-            "--keep-going",
-            "--path-output",
-            str(folder),
-        ],
+        [str(Path(sys.executable).parent / "paramact"), "book", "--output", str(folder / "_build")],
         capture_output=True,
         text=True,
+        cwd=BOOK_ROOT,
     )
     return {
         "returncode": build.returncode,

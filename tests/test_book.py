@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from paramact.course.leaks import find_leaks, secret_lines
 
@@ -49,3 +50,26 @@ def test_book_builds_with_warnings_as_errors_and_leaks_nothing(built_book):
     assert "NotImplementedError" in page, "the stubs' expected failures must be shown"
     assert "Rosenblatt" in (html / "references.html").read_text(), "bibliography missing"
     assert find_leaks(ROOT, html) == []
+
+
+@pytest.mark.slow
+def test_korean_site_is_built_beside_the_english_one_in_korean(built_book):
+    assert built_book["returncode"] == 0, built_book["log"]
+    html = built_book["html"]
+    english = (html / "chapters" / "01_perceptron" / "perceptron.html").read_text()
+    korean = (html / "ko" / "chapters" / "01_perceptron" / "perceptron.html").read_text()
+    assert '<html lang="ko"' in korean and '<html lang="en"' in english
+    assert "퍼셉트론" in korean and "This first chapter builds" not in korean
+    assert "NotImplementedError" in korean, "the Korean pages show the same stubs"
+    assert "btn-language-switcher" in english and "btn-language-switcher" in korean
+    assert "chapters/ko/01_perceptron/perceptron.ipynb" in korean, "launch buttons: Korean notebook"
+    assert "검색" in (html / "ko" / "search.html").read_text(), "the theme's labels are Korean"
+    assert "맨 위로" in korean and "Back to top" not in korean, (
+        "labels the theme ships no Korean for"
+    )
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    captions = [part["caption"] for part in toc["parts"]]
+    assert not [c for c in captions if c in korean], "the sidebar's part captions are English"
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert f"{config['title']}</title>" in english and f"{config['title']}</title>" not in korean
+    assert find_leaks(ROOT, html / "ko") == []

@@ -3,6 +3,11 @@ costs its own exercise only, with a reason that names it (``tests/catalogues/``)
 
 Each chapter's catalogue is graded by ``paramact grade`` in one batch. A wrong answer's later exercises
 are graded with the master's versions of the functions it broke, so one mistake costs one exercise.
+
+To grade fewer notebooks, honest answers that touch different answer cells share a submission
+(:func:`pack`); each must still earn full marks. Wrong answers are graded one per submission: an
+exercise's tests also call the functions of earlier answer cells, so a second mistake would change the
+first one's reason.
 """
 
 from __future__ import annotations
@@ -36,6 +41,25 @@ def build(master: dict, answers: dict[str, str]) -> dict:
     return notebook
 
 
+def pack(names: list[str], cells) -> list[list[str]]:
+    """Greedy first-fit: groups of entries whose answer cells are pairwise disjoint."""
+    packs: list[tuple[set, list]] = []
+    for entry in names:
+        claims = set(cells(entry))
+        for taken, members in packs:
+            if not taken & claims:
+                taken |= claims
+                members.append(entry)
+                break
+        else:
+            packs.append((set(claims), [entry]))
+    return [members for _, members in packs]
+
+
+def honest_packs(module) -> list[list[str]]:
+    return pack(sorted(module.HONEST), lambda name: module.HONEST[name])
+
+
 def grade_chapter(chapter: str, base: Path) -> dict:
     course, folder = base / "course", base / "submissions"
     for name in ("solutions", "chapters"):
@@ -45,16 +69,17 @@ def grade_chapter(chapter: str, base: Path) -> dict:
     master = json.loads(master_path.read_text(encoding="utf-8"))
     module = CATALOGUES[chapter]
     folder.mkdir(parents=True)
-    for name, answers in module.HONEST.items():
-        (folder / f"honest-{name}.ipynb").write_text(
-            json.dumps(build(master, answers)), encoding="utf-8"
-        )
+    submissions = {}  # entry name -> the submission that holds it
+    for number, names in enumerate(honest_packs(module)):
+        answers = {cell: source for name in names for cell, source in module.HONEST[name].items()}
+        (folder / f"honest-{number}.ipynb").write_text(json.dumps(build(master, answers)))
+        submissions |= {f"honest-{name}": f"honest-{number}" for name in names}
     for wrong in module.WRONG:
-        (folder / f"wrong-{wrong.name}.ipynb").write_text(
-            json.dumps(build(master, wrong.answers)), encoding="utf-8"
-        )
+        (folder / f"wrong-{wrong.name}.ipynb").write_text(json.dumps(build(master, wrong.answers)))
+        submissions[f"wrong-{wrong.name}"] = f"wrong-{wrong.name}"
     results, _ = grade_batch(course, folder, [chapter], LIMITS, jobs=2, progress=False)
-    return {result.student: result for result in results}
+    by_student = {result.student: result for result in results}
+    return {name: by_student[held] for name, held in submissions.items()}
 
 
 @pytest.fixture(scope="module", params=sorted(CATALOGUES))

@@ -1,7 +1,7 @@
 """The built site as readers meet it: every page in headless Chromium, at desktop and phone width, offline.
 
 Chromium is the Debian package (``.ci/run`` installs it), driven by Playwright. Where it is missing the
-test is skipped with the reason, except in CI (``CI=true``), where it must run. Screenshots of five pages
+test is skipped with the reason, except in CI (``CI=true``), where it must run. Screenshots of seven pages (two Korean)
 at both widths are saved under ``_build/screenshots/`` for a person to look at.
 """
 
@@ -24,6 +24,8 @@ SCREENSHOT_PAGES = (
     "chapters/06_parametric_activations/parametric_activations",
     "chapters/09_mnist/mnist",
     "glossary",
+    "ko/intro",
+    "ko/chapters/06_parametric_activations/parametric_activations",
 )
 # Every figure must stay legible when a 375 px screen shrinks it to its 343 px column: 10 pt text in a
 # figure at most 6 in (600 px at matplotlib's 100 dpi) wide stays above 8 px on the screen.
@@ -121,7 +123,7 @@ def _pages(html: Path) -> list[str]:
     return sorted(
         p.relative_to(html).as_posix()
         for p in html.rglob("*.html")
-        if not p.relative_to(html).parts[0].startswith("_")
+        if not any(part.startswith("_") for part in p.relative_to(html).parts)
     )
 
 
@@ -134,6 +136,9 @@ def test_every_page_loads_offline_without_errors_with_all_math_typeset(site, bro
     base, html = site
     pages = _pages(html)
     assert {"intro.html", "search.html", "glossary.html"} <= set(pages)
+    assert {f"ko/{page}" for page in pages if not page.startswith("ko/")} == {
+        page for page in pages if page.startswith("ko/")
+    }, "the Korean edition must have every page of the English one"
     report, formulas, figures = [], 0, 0
     for width in WIDTHS.values():
         for path in pages:
@@ -208,14 +213,17 @@ def test_phone_menu_opens_and_lists_every_chapter_and_desktop_toggle_collapses_i
         visit.close()
 
 
-def test_launch_and_download_links_point_where_config_says(site, browser):
+@pytest.mark.parametrize("edition", ["", "ko/"])
+def test_launch_and_download_links_point_where_config_says(site, browser, edition):
+    """Launch buttons open the student notebook of the page's language: chapters/ko/... in Korean."""
     base, _ = site
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     repository = config["repository"]["url"].removeprefix("https://github.com/")
     branch, launch = config["repository"]["branch"], config["launch_buttons"]
     for chapter in (c for c in _chapters() if c.startswith("chapters/")):
-        notebook = f"{chapter}.ipynb"
-        visit = Visit(browser, base, f"{chapter}.html", WIDTHS["desktop"])
+        notebook = f"{chapter}.ipynb".replace("chapters/", f"chapters/{edition}", 1)
+        assert (ROOT / notebook).is_file(), f"no student notebook {notebook}"
+        visit = Visit(browser, base, f"{edition}{chapter}.html", WIDTHS["desktop"])
         hrefs = visit.page.eval_on_selector_all(
             "a[href]", "links => links.map(a => a.getAttribute('href'))"
         )
@@ -236,27 +244,48 @@ def test_launch_and_download_links_point_where_config_says(site, browser):
         visit.close()
 
 
-@pytest.mark.parametrize("term", ["sigmoid", "활성화"])
-def test_offline_search_finds_english_and_korean_terms(site, browser, term):
+@pytest.mark.parametrize(("edition", "term"), [("", "sigmoid"), ("", "활성화"), ("ko/", "활성화")])
+def test_offline_search_finds_english_and_korean_terms(site, browser, edition, term):
     base, _ = site
-    visit = Visit(browser, base, f"search.html?q={quote(term)}", WIDTHS["phone"])
+    visit = Visit(browser, base, f"{edition}search.html?q={quote(term)}", WIDTHS["phone"])
     visit.page.wait_for_selector("#search-results ul.search li", timeout=20_000)
     hits = visit.page.eval_on_selector_all(
         "#search-results ul.search li a", "links => links.map(a => a.href)"
     )
-    assert any("/chapters/" in hit for hit in hits), f"searching {term!r} finds no chapter: {hits}"
+    assert any(f"/{edition}chapters/" in hit for hit in hits), (
+        f"searching {term!r} finds no chapter: {hits}"
+    )
     assert not visit.problems, visit.problems
     visit.close()
 
 
-def test_screenshots_of_five_pages_at_both_widths(site, browser):
+def test_screenshots_of_seven_pages_at_both_widths(site, browser):
     base, _ = site
     folder = ROOT / "_build" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     for page in SCREENSHOT_PAGES:
         for name, width in WIDTHS.items():
             visit = Visit(browser, base, f"{page}.html", width)
-            target = folder / f"{page.split('/')[-1]}-{name}.png"
+            edition = "ko-" if page.startswith("ko/") else ""
+            target = folder / f"{edition}{page.split('/')[-1]}-{name}.png"
             visit.page.screenshot(path=str(target), full_page=False)
             assert target.stat().st_size > 10_000, f"{target} looks empty"
             visit.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS.values())
+def test_language_switcher_leads_to_the_same_page_in_the_other_language_and_back(
+    site, browser, width
+):
+    base, _ = site
+    for page in ("intro", "chapters/06_parametric_activations/parametric_activations", "glossary"):
+        visit = Visit(browser, base, f"{page}.html", width)
+        visit.page.click("button.btn-language-switcher")
+        visit.page.wait_for_url(f"**/ko/{page}.html")
+        assert visit.page.get_attribute("html", "lang") == "ko"
+        assert "한국어" not in visit.page.inner_text("button.btn-language-switcher")
+        visit.page.click("button.btn-language-switcher")
+        visit.page.wait_for_url(f"{base}{page}.html")
+        assert visit.page.get_attribute("html", "lang") == "en"
+        assert not visit.problems, visit.problems
+        visit.close()

@@ -74,6 +74,8 @@ SUBCOMMANDS: dict[str, Callable[[Any], None]] = {
     "results": course.add_results,
     "grade": course.add_grade,
     "check": course.add_check,
+    "book": course.add_book,
+    "translate": course.add_translate,
 }
 
 

@@ -23,6 +23,10 @@ __all__ = [
     "run_grade",
     "add_check",
     "run_check",
+    "add_book",
+    "run_book",
+    "add_translate",
+    "run_translate",
 ]
 
 
@@ -238,3 +242,81 @@ def run_check(args: argparse.Namespace) -> int:
     )
     clean = passed == len(report.tests) and not report.answer_errors and not report.stopped
     return EXIT_OK if clean else EXIT_PROBLEM
+
+
+# --- book, translate ---------------------------------------------------------------------
+
+
+def add_book(subparsers: Any) -> None:
+    parser = add_subcommand(subparsers, "book")
+    parser.add_argument(
+        "--language",
+        choices=("en", "ko"),
+        action="append",
+        help="build only this edition (repeatable; default: English, then Korean in html/ko)",
+    )
+    parser.add_argument(
+        "--output", type=Path, help="the build folder (default: _build in the repository)"
+    )
+    parser.set_defaults(handler=run_book)
+
+
+def run_book(args: argparse.Namespace) -> int:
+    from paramact.course import book, pipeline
+
+    root = pipeline.find_root()
+    languages = tuple(args.language or ("en", "ko"))
+    try:
+        site = book.build(root, args.output.resolve() if args.output else None, languages)
+    except book.BuildError as error:
+        print(error, file=sys.stderr)
+        return EXIT_PROBLEM
+    for language in languages:
+        print(f"The {language} site is at {book.site_folder(site.parent, language) / 'index.html'}")
+    return EXIT_OK
+
+
+def add_translate(subparsers: Any) -> None:
+    parser = add_subcommand(subparsers, "translate")
+    parser.add_argument(
+        "action",
+        choices=("update", "stat", "check"),
+        help="update: extract the English messages and merge them into locale/ko (new and changed "
+        "ones untranslated or fuzzy); stat: count translated, fuzzy and untranslated messages (exit 1 "
+        "unless complete); check: every translation keeps the formulas, code, references and "
+        "glossary terms of its English (exit 1 if not)",
+    )
+    parser.set_defaults(handler=run_translate)
+
+
+def run_translate(args: argparse.Namespace) -> int:
+    from paramact.course import pipeline, translation
+
+    root = pipeline.find_root()
+    if args.action == "update":
+        merged = translation.update(root, translation.extract(root))
+        print(
+            f"locale/{translation.LANGUAGE}: {merged['create']} catalogues created, "
+            f"{merged['update']} updated, {merged['notchanged']} unchanged. Translate the empty and "
+            "fuzzy messages, then run `paramact translate stat` and `paramact release`."
+        )
+        return EXIT_OK
+    if args.action == "check":
+        folder = translation.catalogue_folder(root)
+        problems = [
+            line for path in sorted(folder.rglob("*.po")) for line in translation.check(path)
+        ]
+        print("\n".join(problems) or f"every translation in {folder} keeps its English's markup")
+        return EXIT_PROBLEM if problems else EXIT_OK
+    counts = translation.statistics(root)
+    for name, count in counts.items():
+        print(
+            f"{name}: {count.translated} translated, {count.fuzzy} fuzzy, "
+            f"{count.untranslated} untranslated"
+        )
+    complete = all(count.complete for count in counts.values()) and bool(counts)
+    total = sum(c.translated + c.fuzzy + c.untranslated for c in counts.values())
+    print(
+        f"{total} messages in {len(counts)} catalogues: {'complete' if complete else 'INCOMPLETE'}"
+    )
+    return EXIT_OK if complete else EXIT_PROBLEM

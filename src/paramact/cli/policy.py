@@ -98,6 +98,8 @@ SUMMARIES = {
     "release": "generate the student chapters from the master notebooks",
     "leaks": "fail if solution or hidden-test text reached the built site",
     "grade": "grade a folder of submissions safely (see autograder/README.md)",
+    "book": "build the site, English in _build/html and Korean in _build/html/ko",
+    "translate": "the Korean edition's catalogues: update from the English, count, check",
     "check": "run the visible tests of your notebook as grading runs it (exit 0 only if all pass)",
 }
 

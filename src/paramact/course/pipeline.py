@@ -12,6 +12,8 @@ Command line::
     paramact release --check    # exit 1 if the committed chapters or glossary differ from a fresh generation
 
 The glossary page (``glossary.md``) is generated from the masters too: see :mod:`paramact.course.glossary`.
+So are the Korean student notebooks, ``chapters/ko/<NN_topic>/<topic>.ipynb``: the English ones with their
+Markdown translated from ``locale/ko`` (:mod:`paramact.course.localise`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from paramact.course import glossary
+import nbformat
+
+from paramact.course import glossary, localise
+from paramact.course.i18n import SECOND_EDITION
 
 MASTER_DIR = "solutions"
 CHAPTER_DIR = "chapters"
@@ -123,9 +128,30 @@ def generate(root: Path, destination: Path, names: list[str] | None = None) -> l
                 shutil.rmtree(target)
             shutil.copytree(course / CHAPTER_DIR / name, target)
             written += sorted(target.glob("*.ipynb"))
-        return written
+        return written + generate_korean(root, destination, names)
     finally:
         shutil.rmtree(course, ignore_errors=True)
+
+
+def generate_korean(root: Path, destination: Path, names: list[str]) -> list[Path]:
+    """Translate the student notebooks of ``destination/<name>/`` into ``destination/ko/<name>/``.
+
+    A message without a translation stays English; ``paramact translate stat`` lists them.
+    """
+    written = []
+    for name in names:
+        target = destination / SECOND_EDITION / name
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        for english in sorted((destination / name).glob("*.ipynb")):
+            page = f"{CHAPTER_DIR}/{name}/{english.stem}"
+            path = localise.catalogue_for(root, page)
+            catalogue = localise.Catalogue.read(path) if path.is_file() else localise.Catalogue({})
+            korean = localise.localise(localise.read_notebook(english), catalogue).notebook
+            nbformat.write(nbformat.from_dict(korean), target / english.name)
+            written.append(target / english.name)
+    return written
 
 
 def normalised(path: Path) -> dict:

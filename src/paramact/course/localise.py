@@ -1,0 +1,192 @@
+"""Korean student notebooks, generated from the English ones and the Korean catalogues.
+
+``chapters/ko/<NN_topic>/<topic>.ipynb`` is ``chapters/<NN_topic>/<topic>.ipynb`` with the Markdown of
+every cell replaced, message by message, by its translation in
+``locale/ko/LC_MESSAGES/chapters/<NN_topic>/<topic>.po``: the catalogue the Korean site is built from.
+The comments and stub docstrings of code cells are translated too (:mod:`code_messages`); the code,
+the test cells, cell ids and nbgrader metadata are untouched, so a Korean notebook is graded by the same
+tests with the same results.
+
+A message is what Sphinx's ``gettext`` builder extracts from a MyST cell: the inline source of a
+paragraph, heading or table cell, with line breaks read as spaces; the title of an admonition. Here the
+same blocks are found with MyST's Markdown parser and each is replaced in place, keeping what surrounds
+it (a list marker, a table's pipes, an admonition's fence and options).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from myst_parser.config.main import MdParserConfig
+from myst_parser.parsers.mdit import create_md_parser
+
+from paramact.course import code_messages
+from paramact.course.translation import LANGUAGE, catalogue_folder
+
+MYST_EXTENSIONS = {
+    "dollarmath",
+    "amsmath",
+    "colon_fence",
+    "deflist",
+    "substitution",
+}  # as _config.yml
+DIRECTIVE = re.compile(r"^\{(?P<name>[\w-]+)\}\s*(?P<argument>.*)$")
+OPTION = re.compile(r"^:[\w-]+:")
+# Directives whose argument is a title shown to the reader.
+TITLED = {"admonition", "dropdown", "figure", "topic", "sidebar"}
+
+
+class TranslationMissing(KeyError):
+    """A message of the English page has no translation in its catalogue."""
+
+
+@dataclass
+class Catalogue:
+    """The translations of one page, and the messages asked for while translating it."""
+
+    messages: dict[str, str]  # the Markdown's messages
+    code: dict[str, str] = field(default_factory=dict)  # comments and docstrings (context "code")
+    asked: set[str] = field(default_factory=set)
+
+    @classmethod
+    def read(cls, path: Path) -> Catalogue:
+        with path.open("rb") as file:
+            done = [m for m in read_po(file) if m.id and m.string and not m.fuzzy]
+        return cls(
+            {str(m.id): str(m.string) for m in done if m.context is None},
+            {str(m.id): str(m.string) for m in done if m.context == code_messages.CONTEXT},
+        )
+
+    def __call__(self, message: str) -> str:
+        key = message.replace("\n", " ").strip()
+        self.asked.add(key)
+        if key not in self.messages:
+            raise TranslationMissing(key)
+        return self.messages[key]
+
+    def code_message(self, text: str) -> str | None:
+        self.asked.add(f"code:{text}")
+        return self.code.get(text)
+
+
+def _parser() -> MarkdownIt:
+    return create_md_parser(MdParserConfig(enable_extensions=MYST_EXTENSIONS), RendererHTML)
+
+
+def _line_offsets(text: str) -> list[int]:
+    offsets = [0]
+    for line in text.split("\n"):
+        offsets.append(offsets[-1] + len(line) + 1)
+    return offsets
+
+
+def _span(text: str, content: str, start: int) -> tuple[int, int]:
+    """Where the lines of an inline ``content`` sit in ``text``, searching from offset ``start``."""
+    position = first = start
+    for number, line in enumerate(content.split("\n")):
+        found = text.find(line.strip(), position)
+        if found < 0:
+            raise ValueError(f"cannot find {line!r} of a message in its cell")
+        first = found if number == 0 else first
+        position = found + len(line.strip())
+    return first, position
+
+
+def translate_markdown(text: str, translate: Callable[[str], str]) -> str:
+    """``text`` (MyST Markdown) with each paragraph, heading, table cell and title translated."""
+    offsets = _line_offsets(text)
+    edits: list[tuple[int, int, str]] = []
+    searched_to = 0
+    for token in _parser().parse(text):
+        if token.map is None:
+            continue
+        line_start = offsets[token.map[0]]
+        if token.type == "inline" and token.content.strip():
+            begin, end = _span(text, token.content, max(line_start, searched_to))
+            translation = translate(token.content).replace("\n", " ")
+            if translation != token.content.replace("\n", " ").strip():  # else keep its line breaks
+                edits.append((begin, end, translation))
+            searched_to = end
+        elif token.type == "fence" and (directive := DIRECTIVE.match(token.info.strip())):
+            edits += _translate_directive(text, token, offsets, directive, translate)
+    for begin, end, replacement in sorted(edits, reverse=True):
+        text = text[:begin] + replacement + text[end:]
+    return text
+
+
+def _translate_directive(text, token, offsets, directive, translate) -> list[tuple[int, int, str]]:
+    edits = []
+    opening = text[offsets[token.map[0]] : offsets[token.map[0] + 1]]
+    argument = directive["argument"].strip()
+    if directive["name"] in TITLED and argument:
+        begin = offsets[token.map[0]] + opening.rindex(argument)
+        if (title := translate(argument)) != argument:
+            edits.append((begin, begin + len(argument), title))
+    if directive["name"] in {"code-cell", "code-block", "math", "bibliography", "tableofcontents"}:
+        return edits
+    body = token.content.split("\n")
+    options = 0
+    while options < len(body) and OPTION.match(body[options]):
+        options += 1
+    first_body_line = token.map[0] + 1 + options
+    begin = offsets[first_body_line]
+    end = begin + len("\n".join(body[options:]))
+    if (inner := translate_markdown(text[begin:end], translate)) != text[begin:end]:
+        edits.append((begin, end, inner))
+    return edits
+
+
+def catalogue_for(root: Path, page: str, language: str = LANGUAGE) -> Path:
+    """The catalogue of a page of the book, e.g. ``chapters/01_perceptron/perceptron``."""
+    return catalogue_folder(root, language) / f"{page}.po"
+
+
+@dataclass(frozen=True)
+class Localised:
+    """A Korean notebook and what its catalogue lacked or held in excess."""
+
+    notebook: dict
+    untranslated: list[str]  # messages of the page without a translation (kept in English)
+    unused: list[str]  # translations of messages the page no longer has
+
+
+def localise(notebook: dict, catalogue: Catalogue) -> Localised:
+    """Translate ``notebook``; a message without translation stays English and is reported."""
+    untranslated: list[str] = []
+
+    def translate(message: str) -> str:
+        try:
+            return catalogue(message)
+        except TranslationMissing:
+            untranslated.append(message.replace("\n", " ").strip())
+            return message
+
+    def translate_code(text: str) -> str | None:
+        if (korean := catalogue.code_message(text)) is None:
+            untranslated.append(f"code:{text}")
+        return korean
+
+    result = copy.deepcopy(notebook)
+    for cell in result["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            cell["source"] = translate_markdown(source, translate).splitlines(keepends=True)
+        elif code_messages.is_translated_cell(cell):
+            cell["source"] = code_messages.translate(source, translate_code).splitlines(
+                keepends=True
+            )
+    known = set(catalogue.messages) | {f"code:{text}" for text in catalogue.code}
+    unused = sorted(known - catalogue.asked - set(untranslated))
+    return Localised(result, untranslated, unused)
+
+
+def read_notebook(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
