@@ -33,8 +33,9 @@ from conftest import once_per_session
 from hostile_submissions import CHAPTER, MASTER, NOTEBOOK, POINTS, ROOT, Case, cases
 
 from paramact.grader import reports
-from paramact.grader.grading import ChapterKey, StudentResult, grade_batch
+from paramact.grader.grading import StudentResult, grade_batch
 from paramact.grader.jail import capabilities
+from paramact.grader.key import ChapterKey
 from paramact.grader.notebook import HIDDEN_BEGIN, hidden_part
 from paramact.grader.reports import write_outputs
 from paramact.grader.sandbox import CellRun, Limits, execute

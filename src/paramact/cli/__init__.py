@@ -48,6 +48,7 @@ from paramact.cli.policy import (
     EXIT_PROBLEM,
     EXIT_UNAVAILABLE,
     SUMMARIES,
+    HelpFormatter,
     UsageError,
     exit_code,
 )
@@ -92,7 +93,7 @@ def build_parser(names: Sequence[str] | None = None) -> argparse.ArgumentParser:
         prog="paramact",
         description="The course's tools: experiments, data, chapters and grading.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:

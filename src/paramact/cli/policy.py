@@ -46,8 +46,21 @@ _UNAVAILABLE = (
 )
 _INVALID = (
     ("paramact.course.pipeline", "CourseError"),
-    ("paramact.grader.grading", "SubmissionError"),
+    ("paramact.grader.submission", "SubmissionError"),
 )
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter, with the subcommands' column wide enough for their indented names."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if isinstance(action, argparse._SubParsersAction) and action.help is not argparse.SUPPRESS:
+            names = [self._format_action_invocation(sub) for sub in action._get_subactions()]
+            indented = (
+                max(map(len, names), default=0) + self._current_indent + self._indent_increment
+            )
+            self._action_max_length = max(self._action_max_length, indented)
 
 
 class UsageError(Exception):

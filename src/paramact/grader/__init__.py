@@ -3,6 +3,8 @@
 - :mod:`~paramact.grader.jail`: the kernel's jail (bubblewrap, cgroups) and its limits;
 - :mod:`~paramact.grader.sandbox`: running a notebook in that kernel, a cell at a time;
 - :mod:`~paramact.grader.notebook`: the graded notebook, built from the master;
+- :mod:`~paramact.grader.key`: a chapter's key (the master's records); :mod:`~paramact.grader.submission`:
+  reading a submission and rebuilding its answers on the master;
 - :mod:`~paramact.grader.scoring` and :mod:`~paramact.grader.diagnosis`: judging records outside the kernel;
 - :mod:`~paramact.grader.scan`: method rules, as flags for the instructor;
 - :mod:`~paramact.grader.grading`: the batch and ``paramact grade``; :mod:`~paramact.grader.reports`: its files;

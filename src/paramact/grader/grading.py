@@ -5,10 +5,12 @@ outside it:
 
 1. **The key.** For each chapter the master's answers run through the graded notebook
    (:mod:`paramact.grader.notebook`: read-only cells, answers, the hidden parts of the test cells) in a
-   jailed kernel that never sees a student's code; what its hidden tests record is the key.
+   jailed kernel that never sees a student's code; what its hidden tests record is the key
+   (:mod:`paramact.grader.key`).
 2. **Rebuild.** Each submission is rebuilt from the master: only the student's answer cells (matched
    by cell id) are taken from it; everything else, the kernel included, comes from the master. Missing,
-   duplicated or retyped answer cells count as unanswered, with a reason.
+   duplicated or retyped answer cells count as unanswered, with a reason
+   (:mod:`paramact.grader.submission`).
 3. **Run in the jail** (:mod:`paramact.grader.jail`): no reference implementation, master, expected value,
    other submission or grader's environment in it; limits on the whole process tree.
 4. **Judge outside** (:mod:`paramact.grader.scoring`): an exercise earns its points only if every value
@@ -26,271 +28,28 @@ is ``grades.csv``, ``summary.csv`` and ``feedback/<student>/<chapter>.html``, ea
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
-import stat
-import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from paramact.course.pipeline import CHAPTER_DIR, MASTER_DIR, CourseError, assignments
+from paramact.course.pipeline import CourseError, assignments
 from paramact.grader import scan
 from paramact.grader.jail import die_with_parent
+from paramact.grader.key import ChapterKey, learn_key, load_chapter, records_by_cell
 from paramact.grader.notebook import (
     defined_names,
     graded_notebook,
-    grading_of,
-    is_answer,
-    is_test,
     source_of,
 )
 from paramact.grader.sandbox import CellRun, Execution, Limits, execute
 from paramact.grader.scoring import compare_records, exception_name
-from paramact_kernel.record import RECORD_MIME
+from paramact.grader.submission import SubmissionError, display_name, read_submission, rebuild
 
-MAX_ANSWER_CHARS = 100_000
-MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_REGRADES = 3  # runs with correct earlier answers, per submission
-
-
-class SubmissionError(Exception):
-    """A submission that cannot be graded at all; the message is the reason shown to the student."""
-
-
-# ----------------------------------------------------------------------------------------- the key
-
-
-@dataclass
-class Exercise:
-    """One graded test cell and the answer cells it checks (those since the previous test cell)."""
-
-    grade_id: str
-    points: float
-    answer_ids: list[str]
-
-
-@dataclass
-class ChapterKey:
-    """Everything the grader knows about a chapter, from its master and release only."""
-
-    chapter: str
-    notebook_name: str
-    master: dict
-    release: dict
-    exercises: list[Exercise]
-    expected: dict[str, list[dict]]  # grade_id -> records of the master's graded run
-    rules: dict[str, list[str]]  # answer id -> the exercise's method rules (names it may not use)
-
-    @property
-    def answer_ids(self) -> list[str]:
-        return [answer for exercise in self.exercises for answer in exercise.answer_ids]
-
-
-def records_by_cell(notebook: dict, execution: Execution) -> dict[str, list[dict]]:
-    """The values each graded test cell recorded, by grade id."""
-    found = {}
-    for cell, run in zip(notebook["cells"], execution.cells):
-        if is_test(cell):
-            found[grading_of(cell)["grade_id"]] = [
-                output["data"][RECORD_MIME]
-                for output in run.outputs
-                if output.get("output_type") == "display_data"
-                and RECORD_MIME in output.get("data", {})
-            ]
-    return found
-
-
-def load_chapter(root: Path, chapter: str) -> ChapterKey:
-    """Read a chapter's master and release (cheap: nothing runs; see :func:`learn_key`)."""
-    if chapter not in assignments(root):
-        raise CourseError(
-            f"unknown chapter {chapter!r}: choose one of {', '.join(assignments(root))}"
-        )
-    master_path = sorted((root / MASTER_DIR / chapter).glob("*.ipynb"))[0]
-    master = json.loads(master_path.read_text(encoding="utf-8"))
-    release = json.loads(
-        (root / CHAPTER_DIR / chapter / master_path.name).read_text(encoding="utf-8")
-    )
-    exercises, pending, rules = [], [], {}
-    for cell in master["cells"]:
-        if is_answer(cell):
-            pending.append(cell["id"])
-            rules[cell["id"]] = list(cell["metadata"].get("paramact", {}).get("forbid", []))
-        if is_test(cell):
-            exercises.append(
-                Exercise(
-                    grading_of(cell)["grade_id"], float(grading_of(cell).get("points", 0)), pending
-                )
-            )
-            pending = []
-    return ChapterKey(chapter, master_path.name, master, release, exercises, {}, rules)
-
-
-def cache_folder() -> Path:
-    """Where keys are kept between runs: ``$PARAMACT_CACHE``, else the user's cache folder (never the repository)."""
-    if os.environ.get("PARAMACT_CACHE"):
-        return Path(os.environ["PARAMACT_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "paramact" / "keys"
-
-
-def key_version(key: ChapterKey) -> str:
-    """A digest of everything a key depends on: the master, the code that builds and runs the graded
-    notebook and records inside it, and the versions of Python and the numerical libraries."""
-    import hashlib
-    import importlib.metadata
-
-    import paramact_kernel
-
-    digest = hashlib.sha256(json.dumps(key.master, sort_keys=True).encode())
-    kernel_code = sorted(Path(paramact_kernel.__file__).parent.glob("*.py"))
-    for path in [
-        *kernel_code,
-        *(Path(__file__).with_name(name) for name in ("notebook.py", "sandbox.py", "jail.py")),
-    ]:
-        digest.update(path.read_bytes())
-    for package in ("numpy", "scipy", "sympy", "mpmath", "torch", "scikit-learn"):
-        try:
-            digest.update(f"{package}={importlib.metadata.version(package)}".encode())
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    digest.update(sys.version.encode())
-    return digest.hexdigest()[:20]
-
-
-def learn_key(key: ChapterKey, limits: Limits) -> bool:
-    """Fill ``key.expected`` from the master's answers, run once per master version (then cached).
-
-    Returns whether the cache had it. The master's graded notebook runs in the jail like a student's.
-    """
-    cached = cache_folder() / f"{key.chapter}-{key_version(key)}.json"
-    try:
-        key.expected = json.loads(cached.read_text(encoding="utf-8"))
-        return True
-    except (OSError, ValueError):
-        pass
-    notebook = graded_notebook(key.master, {})
-    execution = execute(notebook, limits)
-    expected = records_by_cell(notebook, execution)
-    broken = [
-        exercise.grade_id
-        for exercise in key.exercises
-        if not expected.get(exercise.grade_id)
-        or any(
-            r.get("value", {}).get("type") in ("raised", "invalid")
-            for r in expected[exercise.grade_id]
-        )
-    ]
-    if execution.stopped or broken:
-        raise CourseError(
-            f"the master of {key.chapter} does not record its hidden tests: {execution.stopped or ''} {broken}"
-        )
-    key.expected = expected
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(expected), encoding="utf-8")
-    os.replace(temporary, cached)
-    return False
-
-
-# ------------------------------------------------------------------------------------- rebuilding
-
-
-def _text(cell: dict) -> str | None:
-    """A submitted cell's source, or None where it is not text (a hand-edited or damaged file)."""
-    source = cell.get("source")
-    if isinstance(source, list) and all(isinstance(line, str) for line in source):
-        return "".join(source)
-    return source if isinstance(source, str) else None
-
-
-def read_submission(path: Path) -> dict:
-    """Parse a submitted file as a notebook, or raise :class:`SubmissionError` saying why not.
-
-    Only a regular file is read, never through a symbolic link, and never one that would block.
-    """
-    name = display_name(path.name)
-    if path.suffix != ".ipynb":
-        raise SubmissionError(f"{name} is not a notebook (.ipynb) file")
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError as error:
-        raise SubmissionError(
-            f"{name} cannot be read ({error.strerror}; links are not followed)"
-        ) from None
-    with os.fdopen(descriptor, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise SubmissionError(f"{name} is not a regular file")
-        if info.st_size > MAX_NOTEBOOK_BYTES:
-            raise SubmissionError(
-                f"{name} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB: clear the outputs and save again"
-            )
-        data = handle.read(MAX_NOTEBOOK_BYTES + 1)
-    try:
-        notebook = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as error:
-        raise SubmissionError(
-            f"{name} is not valid notebook JSON ({type(error).__name__})"
-        ) from None
-    if not isinstance(notebook, dict) or "nbformat" not in notebook:
-        raise SubmissionError(f"{name} is JSON but not a notebook (no nbformat)")
-    if notebook["nbformat"] != 4:
-        raise SubmissionError(
-            f"{name} has notebook format {str(notebook['nbformat'])[:20]}; save it with Jupyter (format 4)"
-        )
-    if not isinstance(notebook.get("cells"), list):
-        raise SubmissionError(f"{name} is JSON but not a notebook (no list of cells)")
-    return notebook
-
-
-def rebuild(key: ChapterKey, submitted: dict) -> tuple[dict[str, str], list[str]]:
-    """The student's answers by cell id (the stub where there is no usable one), and notes about them."""
-    by_id: dict[str, list[dict]] = {}
-    for cell in submitted["cells"]:
-        if not isinstance(cell, dict):
-            continue
-        # notebooks before format 4.5 have no ids
-        cell_id = cell.get("id") or grading_of(cell).get("grade_id")
-        if isinstance(cell_id, str):
-            by_id.setdefault(cell_id, []).append(cell)
-    release_cells = {cell["id"]: cell for cell in key.release["cells"]}
-    notes, answers = [], {}
-    for cell in key.master["cells"]:
-        if is_test(cell):
-            copies = by_id.get(cell["id"], [])
-            if not copies:
-                notes.append(f"test cell {cell['id']} is missing: the original tests were used")
-            elif any(_text(c) != source_of(release_cells[cell["id"]]) for c in copies):
-                notes.append(f"test cell {cell['id']} was edited: the original tests were used")
-        if not is_answer(cell):
-            continue
-        copies = by_id.get(cell["id"], [])
-        answer = source_of(release_cells[cell["id"]])
-        text = _text(copies[0]) if len(copies) == 1 else None
-        if not copies:
-            notes.append(f"answer cell {cell['id']} is missing: graded as unanswered")
-        elif len(copies) > 1:
-            notes.append(
-                f"answer cell {cell['id']} appears {len(copies)} times: graded as unanswered"
-            )
-        elif copies[0].get("cell_type") != "code":
-            notes.append(
-                f"answer cell {cell['id']} was changed into another kind of cell: graded as unanswered"
-            )
-        elif text is None:
-            notes.append(f"answer cell {cell['id']} has no readable source: graded as unanswered")
-        elif len(text) > MAX_ANSWER_CHARS:
-            notes.append(
-                f"answer cell {cell['id']} is longer than {MAX_ANSWER_CHARS} characters: graded as unanswered"
-            )
-        else:
-            answer = text
-        answers[cell["id"]] = answer
-    return answers, notes
 
 
 # ---------------------------------------------------------------------------------------- scoring
@@ -457,11 +216,6 @@ def regrade_with_correct_earlier_answers(
 
 
 # -------------------------------------------------------------------------------------- the batch
-
-
-def display_name(name: str) -> str:
-    """A file name as text that any CSV or HTML writer accepts (undecodable bytes shown escaped)."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _entries(folder: Path):

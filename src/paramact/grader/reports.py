@@ -17,7 +17,8 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from paramact.grader.grading import ChapterKey, StudentResult
+from paramact.grader.grading import StudentResult
+from paramact.grader.key import ChapterKey
 from paramact.grader.notebook import source_of, visible_part
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")

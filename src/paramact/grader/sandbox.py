@@ -56,7 +56,7 @@ class Execution:
     stopped: str | None = None  # why the run ended early, if it did
     usage: dict[str, float] = field(
         default_factory=dict
-    )  # measured use of the process tree (jail.Cgroup.usage)
+    )  # measured use of the process tree (cgroups.Cgroup.usage)
 
 
 def _scratch() -> Path:

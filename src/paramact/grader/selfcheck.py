@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from paramact.grader import scan
-from paramact.grader.grading import SubmissionError, read_submission
 from paramact.grader.notebook import grading_of, source_of
 from paramact.grader.sandbox import Limits, execute
+from paramact.grader.submission import SubmissionError, read_submission
 
 
 @dataclass
