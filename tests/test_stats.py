@@ -223,3 +223,32 @@ def test_wilcoxon_all_zero_differences_gives_nan():
 def test_paired_tests_reject_mismatched_lengths():
     with pytest.raises(ValueError, match="same length"):
         sign_test([1, 2], [1, 2, 3])
+
+
+def test_mcnemar_uses_only_discordant_pairs_and_matches_the_exact_binomial():
+    from scipy.stats import binomtest
+
+    from paramact.stats import mcnemar_exact
+
+    rng = np.random.default_rng(7)
+    x = rng.random(500) < 0.9
+    y = rng.random(500) < 0.85
+    result = mcnemar_exact(x, y)
+    assert result.only_x + result.only_y + result.both + result.neither == 500
+    expected = binomtest(result.only_x, result.only_x + result.only_y, 0.5).pvalue
+    assert result.pvalue == pytest.approx(expected)
+    # Concordant pairs carry no information: adding them leaves the p-value as it is.
+    more = mcnemar_exact(np.r_[x, [True] * 300], np.r_[y, [True] * 300])
+    assert more.pvalue == pytest.approx(result.pvalue) and more.both == result.both + 300
+    assert mcnemar_exact([True, False], [True, False]).pvalue == 1.0
+    with pytest.raises(ValueError, match="same length"):
+        mcnemar_exact([True], [True, False])
+
+
+def test_holm_controls_each_p_value_by_its_rank_and_keeps_the_order():
+    from paramact.stats import holm
+
+    assert holm([0.04, 0.01, 0.03, 0.5]) == [0.09, 0.04, 0.09, 0.5]
+    assert holm([0.3, 0.3]) == [0.6, 0.6] and holm([0.9, 0.8]) == [1.0, 1.0]
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        holm([1.5])

@@ -315,3 +315,72 @@ def wilcoxon_paired(x, y, x_observed=None, y_observed=None) -> PairedTest:
         n_ties=int(np.sum(differences == 0)),
         n_censored_left_out=int(np.sum(~both)),
     )
+
+
+@dataclass(frozen=True)
+class McNemarTest:
+    """Outcome of an exact McNemar test on paired successes (same seeds, two arms).
+
+    ``only_x``/``only_y`` count the discordant pairs (a success for one arm only), ``both`` and
+    ``neither`` the concordant ones.
+    """
+
+    pvalue: float
+    only_x: int
+    only_y: int
+    both: int
+    neither: int
+
+
+def mcnemar_exact(x_success, y_success) -> McNemarTest:
+    """Exact two-sided McNemar test that two paired arms succeed equally often.
+
+    Only the discordant pairs carry information: under H0 a discordant pair is a success of x
+    alone with probability 1/2, so ``only_x ~ Binomial(only_x + only_y, 1/2)`` and the p-value is
+    ``scipy.stats.binomtest(only_x, only_x + only_y, 0.5)``'s (1.0 when no pair is discordant).
+    For convergence within an iteration cap, the success is "converged", and censoring is no
+    longer a problem: every seed counts.
+
+    Examples:
+        >>> result = mcnemar_exact([1, 1, 1, 0, 1, 1, 1, 1], [0, 0, 1, 0, 0, 0, 1, 0])
+        >>> result.only_x, result.only_y, result.both, result.neither, round(result.pvalue, 4)
+        (5, 0, 2, 1, 0.0625)
+    """
+    x = np.asarray(x_success, dtype=bool)
+    y = np.asarray(y_success, dtype=bool)
+    if x.shape != y.shape or x.ndim != 1:
+        raise ValueError(
+            f"x and y must be 1-D arrays of the same length, got {x.shape} and {y.shape}"
+        )
+    only_x, only_y = int(np.sum(x & ~y)), int(np.sum(~x & y))
+    discordant = only_x + only_y
+    pvalue = _scipy_stats.binomtest(only_x, discordant, 0.5).pvalue if discordant else 1.0
+    return McNemarTest(
+        pvalue=float(pvalue),
+        only_x=only_x,
+        only_y=only_y,
+        both=int(np.sum(x & y)),
+        neither=int(np.sum(~x & ~y)),
+    )
+
+
+def holm(pvalues) -> list[float]:
+    """Holm-Bonferroni adjusted p-values (family-wise error), in the order given.
+
+    The k-th smallest of m p-values is multiplied by m - k + 1 (k from 1), running maxima keep the
+    order, and values are capped at 1.
+
+    Examples:
+        >>> holm([0.01, 0.04, 0.03])
+        [0.03, 0.06, 0.06]
+    """
+    p = np.asarray(pvalues, dtype=float)
+    if p.ndim != 1 or np.any((p < 0) | (p > 1)):
+        raise ValueError(f"p-values must be a 1-D list of numbers in [0, 1], got {pvalues!r}")
+    order = np.argsort(p, kind="stable")
+    adjusted = np.empty_like(p)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, (len(p) - rank) * p[index])
+        adjusted[index] = min(1.0, running)
+    return [round(float(value), 12) for value in adjusted]

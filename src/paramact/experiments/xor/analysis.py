@@ -63,14 +63,18 @@ def summarize(result: XorResult, confidence: float = 0.95) -> dict[str, dict]:
 def paired_comparisons(result: XorResult) -> list[dict]:
     """Plain vs parametric activation on the same seeds (same initial weights).
 
-    The sign test uses every pair whose order is known: a run censored at the cap is slower than
-    any converged run, two censored runs are undecided. The Wilcoxon signed-rank test uses the
-    pairs where both converged (see :mod:`paramact.stats` for why).
+    Two outcomes, each with its paired test. Speed: the sign test uses every pair whose order is
+    known (a run censored at the cap is slower than any converged run, two censored runs are
+    undecided), the Wilcoxon signed-rank test the pairs where both converged (see
+    :mod:`paramact.stats` for why). Reliability: the exact McNemar test on converging within the
+    cap, from the seeds where only one of the two converged.
 
     Examples:
         >>> (comparison,) = paired_comparisons(run_xor([2, 3], ("sigmoid", "parametric_sigmoid")))
         >>> comparison["parametric_faster"], comparison["plain_faster"], comparison["sign_test_p"]
         (2, 0, 0.5)
+        >>> comparison["only_parametric_converged"], comparison["mcnemar_p"]
+        (0, 1.0)
     """
     comparisons = []
     for plain, parametric in PAIRS:
@@ -79,6 +83,7 @@ def paired_comparisons(result: XorResult) -> list[dict]:
         x, y = result.row(plain), result.row(parametric)
         args = (result.steps[x], result.steps[y], result.converged[x], result.converged[y])
         sign, wilcoxon = stats.sign_test(*args), stats.wilcoxon_paired(*args)
+        reliability = stats.mcnemar_exact(result.converged[y], result.converged[x])
         comparisons.append(
             {
                 "plain": plain,
@@ -91,6 +96,9 @@ def paired_comparisons(result: XorResult) -> list[dict]:
                 "wilcoxon_p": wilcoxon.pvalue,
                 "wilcoxon_pairs": wilcoxon.n_used,
                 "median_step_ratio_both_converged": _median_ratio(result, x, y),
+                "only_parametric_converged": reliability.only_x,
+                "only_plain_converged": reliability.only_y,
+                "mcnemar_p": reliability.pvalue,
             }
         )
     return comparisons
@@ -177,7 +185,8 @@ def _comparison_rows(comparisons: list[dict]) -> list[str]:
         "",
         "paired comparison on the same seeds (a run censored at the cap is slower than any converged run)",
         f"{'plain vs parametric':<40} {'param. faster':>13} {'plain faster':>12} {'ties':>5} {'undecided':>9}"
-        f" {'sign test p':>11} {'Wilcoxon p (pairs)':>19} {'median ratio':>12}",
+        f" {'sign test p':>11} {'Wilcoxon p (pairs)':>19} {'median ratio':>12}"
+        f" {'converged only: param. / plain':>31} {'McNemar p':>10}",
     ]
     for c in comparisons:
         wilcoxon = f"{_fmt(c['wilcoxon_p'], '.3g', 9)} ({c['wilcoxon_pairs']})"
@@ -185,10 +194,13 @@ def _comparison_rows(comparisons: list[dict]) -> list[str]:
             f"{c['plain'] + ' vs ' + c['parametric']:<40} {c['parametric_faster']:>13} {c['plain_faster']:>12}"
             f" {c['ties']:>5} {c['undecided']:>9} {_fmt(c['sign_test_p'], '.3g', 11)} {wilcoxon:>19}"
             f" {_fmt(c['median_step_ratio_both_converged'], '.3f', 12)}"
+            f" {c['only_parametric_converged']:>15} / {c['only_plain_converged']:<13}"
+            f" {_fmt(c['mcnemar_p'], '.3g', 10)}"
         )
     lines.append(
         "sign test: exact binomial on the decided pairs. Wilcoxon: signed-rank on the pairs where both"
-        " converged. median ratio: parametric/plain steps, both converged."
+        " converged. median ratio: parametric/plain steps, both converged. McNemar: exact, on the"
+        " seeds where only one of the two converged within the cap."
     )
     return lines
 
