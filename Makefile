@@ -48,9 +48,9 @@ book: release
 	$(BIN)/paramact book
 	$(BIN)/paramact leaks _build/html
 
-# After the English changed: merge its messages into locale/ko (new ones empty, changed ones fuzzy).
-# Translate those, check them, then `make release` writes the Korean notebooks (CONTRIBUTING.md).
-translate: setup
+# After the English changed: regenerate the chapters, then merge their messages into locale/ko (new
+# ones empty, changed ones fuzzy). Translate those, then `make release` writes the Korean notebooks.
+translate: release
 	$(BIN)/paramact translate update
 	-$(BIN)/paramact translate stat
 

@@ -8,6 +8,7 @@ at both widths are saved under ``_build/screenshots/`` for a person to look at.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import quote
@@ -240,6 +241,10 @@ def test_launch_and_download_links_point_where_config_says(site, browser, editio
         response = visit.page.request.get(visit.page.url.rsplit("/", 1)[0] + "/" + downloads[0])
         assert response.ok and b'"cells"' in response.body(), (
             f"{chapter}: the .ipynb download does not serve the notebook"
+        )
+        korean = re.search("[\uac00-\ud7a3]", response.body().decode("utf-8"))
+        assert bool(korean) == bool(edition), (
+            f"{edition}{chapter}: the download is in the wrong language"
         )
         visit.close()
 

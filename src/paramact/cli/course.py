@@ -67,6 +67,15 @@ def run_release(args: argparse.Namespace) -> int:
     for notebook in pipeline.generate(root, root / pipeline.CHAPTER_DIR, args.chapters or None):
         print(f"wrote {notebook.relative_to(root)}")
     print(f"wrote {glossary.write(root, pipeline.master_notebooks(root)).relative_to(root)}")
+    missing = pipeline.missing_translations(root)
+    if missing:
+        count = sum(map(len, missing.values()))
+        print(
+            f"warning: {count} messages of {len(missing)} chapters have no Korean translation and "
+            "show in English in chapters/ko and on the Korean site: run `make translate`, "
+            "translate them in locale/ko, then `make release` (CONTRIBUTING.md)",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -302,9 +311,9 @@ def run_translate(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     if args.action == "check":
-        folder = translation.catalogue_folder(root)
+        folder, keep = translation.catalogue_folder(root), translation.glossary_terms(root)
         problems = [
-            line for path in sorted(folder.rglob("*.po")) for line in translation.check(path)
+            line for path in sorted(folder.rglob("*.po")) for line in translation.check(path, keep)
         ]
         print("\n".join(problems) or f"every translation in {folder} keeps its English's markup")
         return EXIT_PROBLEM if problems else EXIT_OK

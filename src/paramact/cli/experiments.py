@@ -49,6 +49,11 @@ def add_xor(subparsers: Any) -> None:
     add("--benchmark", type=int, default=0, metavar="K", help="also time the per-trial loop on K "
         "seeds per activation and report the batched speed-up")
     add("--benchmark-repeats", type=int, default=3, help="repetitions of the benchmark (default 3)")
+    add("--sweep-lr", type=float, nargs="+", metavar="RATE", help="instead: Chapter 10's sweep, the "
+        "plain and parametric sigmoid and the plain one with its output layer's rate x--boost, "
+        "at each RATE on the same seeds; writes <out>/lr_sweep_seeds<N>.json and a figure")
+    add("--boost", type=float, default=4.0, help="output-layer multiplier of the sweep's control "
+        "arm (default 4)")
     parser.set_defaults(handler=run_xor)
     # fmt: on
 
@@ -79,6 +84,8 @@ def _add_xor_protocol(group: Any) -> None:
     add("--fixed-location", action="store_true", help="keep b at --b-init (do not learn it)")
     add("--hidden-bias-lr-multiplier", type=float, default=default.hidden_bias_lr_multiplier,
         help="multiply the hidden biases' learning rate (default 1)")
+    add("--output-lr-multiplier", type=float, default=default.output_lr_multiplier,
+        help="multiply the output layer's learning rate (default 1)")
     # fmt: on
 
 
@@ -100,11 +107,14 @@ def run_xor(args: argparse.Namespace) -> int:
         learn_scale=not args.fixed_scale,
         learn_location=not args.fixed_location,
         hidden_bias_lr_multiplier=args.hidden_bias_lr_multiplier,
+        output_lr_multiplier=args.output_lr_multiplier,
         a_init=args.a_init,
         b_init=args.b_init,
     )
     if args.benchmark < 0 or args.benchmark_repeats < 1:
         raise ValueError("--benchmark must be >= 0 and --benchmark-repeats >= 1")
+    if args.sweep_lr:
+        return _run_sweep(args, protocol)
     # run_xor checks the seeds and activations before it trains
     result = xorexp.run_xor(
         args.seeds, tuple(args.activations), protocol, progress=sys.stderr.isatty()
@@ -130,6 +140,32 @@ def run_xor(args: argparse.Namespace) -> int:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         written = [] if args.no_figures else xorexp.save_figures(result, out_dir, stem)
+        document["figures"] = [path.name for path in written]
+        json_path = out_dir / f"{stem}.json"
+        json_path.write_text(dump_json(document))
+    except OSError as error:
+        raise UsageError(f"cannot write to {out_dir}: {error}") from error
+    print(wrote([json_path, *written]))
+    return EXIT_OK
+
+
+def _run_sweep(args: argparse.Namespace, protocol: Any) -> int:
+    from paramact.experiments.common import dump_json, save_figure
+    from paramact.experiments.xor import figures, sweep
+
+    if any(rate <= 0 for rate in args.sweep_lr) or args.boost <= 0:
+        raise ValueError("the rates of --sweep-lr and --boost must be positive")
+    document = sweep.run_sweep(
+        args.sweep_lr, args.seeds, protocol, boost=args.boost, progress=sys.stderr.isatty()
+    )
+    print(sweep.sweep_table(document))
+    out_dir = Path(args.out)
+    stem = args.name or sweep.sweep_stem(len(document["seeds"]))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written = (
+            [] if args.no_figures else save_figure(figures.plot_sweep(document), out_dir, stem)
+        )
         document["figures"] = [path.name for path in written]
         json_path = out_dir / f"{stem}.json"
         json_path.write_text(dump_json(document))

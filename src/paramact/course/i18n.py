@@ -11,8 +11,9 @@ translation. This extension
   catalogue (context ``code``, :mod:`paramact.course.code_messages`), as in the Korean notebooks;
 * adds a language switcher to every page, leading to the same page in the other edition, which lives
   in the site's ``ko/`` folder;
-* points the Korean pages' Colab, Binder and download buttons at the Korean student notebooks
-  (``chapters/ko/...``), which ``paramact release`` generates from the same catalogues;
+* points the Korean pages' Colab and Binder buttons at the Korean student notebooks
+  (``chapters/ko/...``), which ``paramact release`` generates from the same catalogues, and serves
+  them from the download button;
 * translates what Sphinx's Locale transform cannot reach: the part captions of ``_toc.yml`` and the
   site's title (a message of the root page's catalogue with the context ``site``);
 * gives the theme's own labels in Korean where the theme ships no Korean catalogue.
@@ -20,6 +21,7 @@ translation. This extension
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -102,8 +104,8 @@ class TranslateTocCaptions(SphinxTransform):
 SITE_CONTEXT = "site"  # the context of the site title's message, in the root page's catalogue
 
 
-def _translate_site_title(app: Any, config: Any) -> None:
-    """The Korean site's title (``html_title``) from the root page's catalogue."""
+def _translate_site_texts(app: Any, config: Any) -> None:
+    """The Korean site's title, author and search placeholder, from the root page's catalogue."""
     from babel.messages.pofile import read_po
 
     if config.language in (None, "en") or not config.locale_dirs:
@@ -113,9 +115,19 @@ def _translate_site_title(app: Any, config: Any) -> None:
     if not path.is_file():
         return
     with path.open("rb") as file:
-        message = read_po(file).get(config.html_title, context=SITE_CONTEXT)
-    if message is not None and message.string and not message.fuzzy:
-        config.html_title = str(message.string)
+        catalogue = read_po(file)
+
+    def translated(text: str) -> str:
+        message = catalogue.get(text, context=SITE_CONTEXT)
+        if message is None or not message.string or message.fuzzy:
+            return text
+        return str(message.string)
+
+    config.html_title = translated(config.html_title)
+    config.author = translated(config.author)
+    options = config.html_theme_options
+    if "search_bar_text" in options:
+        options["search_bar_text"] = translated(options["search_bar_text"])
 
 
 def edition_page(pagename: str, language: str) -> str:
@@ -170,9 +182,16 @@ def _point_launchers_at_korean_notebooks(app: Any, pagename: str, *args: Any) ->
 
 
 def _add_theme_labels(app: Any) -> None:
-    """Compile ``theme.po`` of the build's language for the themes' domains, as fallbacks."""
+    """Add ``theme.po`` of the build's language to the themes' catalogues.
+
+    Behind Sphinx's and pydata-sphinx-theme's (it fills their gaps), in front of
+    sphinx-book-theme's, whose Korean footer reads "으로 <author>" for "By <author>".
+    """
+    import gettext
+
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
+    from sphinx import locale
 
     source = THEME_LABELS / _language(app) / "LC_MESSAGES" / "theme.po"
     if not source.is_file():
@@ -185,16 +204,33 @@ def _add_theme_labels(app: Any) -> None:
     for domain in THEME_DOMAINS:
         with (folder / f"{domain}.mo").open("wb") as file:
             write_mo(file, catalogue)
-        app.add_message_catalog(domain, str(compiled))
+        app.add_message_catalog(domain, str(compiled))  # behind the theme's own catalogue
+    theirs = locale.translators.get(("general", "booktheme"))
+    if isinstance(theirs, gettext.GNUTranslations):  # and in front of sphinx-book-theme's mistakes
+        with (folder / "booktheme.mo").open("rb") as file:
+            theirs._catalog.update(gettext.GNUTranslations(file)._catalog)  # type: ignore[attr-defined]
+
+
+def _serve_korean_notebooks(app: Any, exception: Exception | None) -> None:
+    """The Korean pages' download button serves the Korean student notebook."""
+    if exception is not None or _language(app) == "en" or app.builder.format != "html":
+        return
+    sources = Path(app.outdir) / "_sources"
+    for docname in app.env.found_docs:
+        korean = Path(app.srcdir) / f"{korean_notebook(docname)}.ipynb"
+        served = sources / f"{docname}.ipynb"
+        if docname.startswith("chapters/") and korean.is_file() and served.is_file():
+            shutil.copyfile(korean, served)
 
 
 def setup(app: Any) -> dict:
     app.add_transform(KeepFormulasUntranslated)
     app.add_transform(TranslateCodeProse)
     app.add_transform(TranslateTocCaptions)
-    app.connect("config-inited", _translate_site_title, priority=900)
+    app.connect("config-inited", _translate_site_texts, priority=900)
     _add_theme_labels(app)
     # After sphinx-book-theme fills the header buttons (priority 501).
     app.connect("html-page-context", _point_launchers_at_korean_notebooks, priority=600)
     app.connect("html-page-context", _add_switcher, priority=601)
+    app.connect("build-finished", _serve_korean_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import json
+import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ MYST_EXTENSIONS = {
 DIRECTIVE = re.compile(r"^\{(?P<name>[\w-]+)\}\s*(?P<argument>.*)$")
 OPTION = re.compile(r"^:[\w-]+:")
 # Directives whose argument is a title shown to the reader.
-TITLED = {"admonition", "dropdown", "figure", "topic", "sidebar"}
+TITLED = {"admonition", "dropdown", "topic", "sidebar"}
 
 
 class TranslationMissing(KeyError):
@@ -88,15 +89,31 @@ def _line_offsets(text: str) -> list[int]:
     return offsets
 
 
+def _find(text: str, line: str, position: int) -> int:
+    """Where ``line`` of a message starts in ``text`` at or after ``position`` (-1: nowhere).
+
+    A line of a paragraph ends its source line (after any list marker, which may read like the
+    text: "1. 1"); a table cell is searched as it is, and with its pipes escaped as in the source.
+    """
+    end_of_line = text.find("\n", position)
+    source_line = text[position : len(text) if end_of_line < 0 else end_of_line].rstrip()
+    if source_line.endswith(line):
+        return position + len(source_line) - len(line)
+    found = text.find(line, position)
+    return found if found >= 0 else text.find(line.replace("|", "\\|"), position)
+
+
 def _span(text: str, content: str, start: int) -> tuple[int, int]:
     """Where the lines of an inline ``content`` sit in ``text``, searching from offset ``start``."""
     position = first = start
     for number, line in enumerate(content.split("\n")):
-        found = text.find(line.strip(), position)
+        found = _find(text, line.strip(), position)
         if found < 0:
             raise ValueError(f"cannot find {line!r} of a message in its cell")
         first = found if number == 0 else first
         position = found + len(line.strip())
+        if text[found : found + len(line.strip())] != line.strip():  # matched with escaped pipes
+            position = found + len(line.strip().replace("|", "\\|"))
     return first, position
 
 
@@ -115,7 +132,9 @@ def translate_markdown(text: str, translate: Callable[[str], str]) -> str:
             if translation != token.content.replace("\n", " ").strip():  # else keep its line breaks
                 edits.append((begin, end, translation))
             searched_to = end
-        elif token.type == "fence" and (directive := DIRECTIVE.match(token.info.strip())):
+        elif token.type in ("fence", "colon_fence") and (
+            directive := DIRECTIVE.match(token.info.strip())
+        ):
             edits += _translate_directive(text, token, offsets, directive, translate)
     for begin, end, replacement in sorted(edits, reverse=True):
         text = text[:begin] + replacement + text[end:]
@@ -178,7 +197,8 @@ def localise(notebook: dict, catalogue: Catalogue) -> Localised:
     for cell in result["cells"]:
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
-            cell["source"] = translate_markdown(source, translate).splitlines(keepends=True)
+            korean = _one_folder_deeper(translate_markdown(source, translate))
+            cell["source"] = korean.splitlines(keepends=True)
         elif code_messages.is_translated_cell(cell):
             cell["source"] = code_messages.translate(source, translate_code).splitlines(
                 keepends=True
@@ -186,6 +206,27 @@ def localise(notebook: dict, catalogue: Catalogue) -> Localised:
     known = set(catalogue.messages) | {f"code:{text}" for text in catalogue.code}
     unused = sorted(known - catalogue.asked - set(untranslated))
     return Localised(result, untranslated, unused)
+
+
+RELATIVE_LINK = re.compile(r"(\]\()(?![a-z][a-z0-9+.-]*:|#|/)([^)\s]+)(\))")
+
+
+def _one_folder_deeper(text: str) -> str:
+    """Relative links of a chapter, for its Korean copy one folder deeper (chapters/ko/<NN_topic>/).
+
+    A link into ``chapters/`` keeps leading to the Korean chapter beside it; a link out of it (to
+    the references page, say) gets one more ``../``.
+
+    >>> _one_folder_deeper("[refs](../../references.md), [ch. 8](../08_xor/xor.ipynb), [web](https://x.org)")
+    '[refs](../../../references.md), [ch. 8](../08_xor/xor.ipynb), [web](https://x.org)'
+    """
+
+    def deeper(match: re.Match) -> str:
+        inside = posixpath.normpath(posixpath.join("chapters/topic", match[2]))
+        target = match[2] if inside.startswith("chapters/") else "../" + match[2]
+        return match[1] + target + match[3]
+
+    return RELATIVE_LINK.sub(deeper, text)
 
 
 def read_notebook(path: Path) -> dict:

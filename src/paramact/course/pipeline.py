@@ -154,6 +154,20 @@ def generate_korean(root: Path, destination: Path, names: list[str]) -> list[Pat
     return written
 
 
+def missing_translations(root: Path) -> dict[str, list[str]]:
+    """Per student notebook, the messages its Korean copy shows in English (no current translation)."""
+    missing = {}
+    for name in assignments(root):
+        for english in sorted((root / CHAPTER_DIR / name).glob("*.ipynb")):
+            page = f"{CHAPTER_DIR}/{name}/{english.stem}"
+            path = localise.catalogue_for(root, page)
+            catalogue = localise.Catalogue.read(path) if path.is_file() else localise.Catalogue({})
+            found = localise.localise(localise.read_notebook(english), catalogue).untranslated
+            if found:
+                missing[page] = found
+    return missing
+
+
 def normalised(path: Path) -> dict:
     """A notebook's content without what varies between machines (for comparing generations)."""
     notebook = json.loads(path.read_text(encoding="utf-8"))

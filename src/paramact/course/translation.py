@@ -58,12 +58,18 @@ def extract(root: Path, output: Path | None = None) -> Path:
         notebook = root / template.relative_to(output).with_suffix(".ipynb")
         if notebook.is_file():
             add_code_messages(template, notebook)
-    add_site_title(root, output)
+    add_site_messages(root, output)
     return output
 
 
-def add_site_title(root: Path, templates: Path) -> None:
-    """The site's title (``_config.yml``'s ``title``) as a message of the root page (context ``site``)."""
+def site_messages(config: dict) -> list[str]:
+    """What the site shows outside the pages: its title, its author, the search box's placeholder."""
+    search = config.get("html", {}).get("search_bar_text", "Search this book...")
+    return [config["title"], config["author"], search]
+
+
+def add_site_messages(root: Path, templates: Path) -> None:
+    """The site's own texts (:func:`site_messages`) as messages of the root page (context ``site``)."""
     import yaml
     from babel.messages.pofile import write_po
 
@@ -74,7 +80,8 @@ def add_site_title(root: Path, templates: Path) -> None:
     template = templates / f"{toc['root']}.pot"
     with template.open("rb") as file:
         catalogue = read_po(file)
-    catalogue.add(config["title"], context=SITE_CONTEXT, locations=[("_config.yml", 0)])
+    for text in site_messages(config):
+        catalogue.add(text, context=SITE_CONTEXT, locations=[("_config.yml", 0)])
     with template.open("wb") as file:
         write_po(file, catalogue, width=100)
 
@@ -186,26 +193,43 @@ def problems(msgid: str, msgstr: str) -> list[str]:
                 f"the glossary's Korean term {term['korean']!r} for {term['english']!r} is missing"
             )
     english = ENGLISH_RUN.search(_prose(msgstr))
-    if english and re.search(f"[{HANGUL}]", msgid + msgstr):
+    if english:
         found.append(f"English left untranslated: {english.group(0)!r}")
+    elif ENGLISH_RUN.search(_prose(msgid)) and not re.search(f"[{HANGUL}]", msgstr):
+        found.append("no Korean: an English sentence needs a translation, not a copy")
     return found
 
 
-def check(path: Path) -> list[str]:
-    """Every problem of one catalogue, as ``line: msgid-start: problem``."""
+def check(path: Path, keep: frozenset[str] = frozenset()) -> list[str]:
+    """Every problem of one catalogue, as ``line: msgid-start: problem``.
+
+    ``keep``: messages that stay as they are (the glossary's English terms, in its English column).
+    """
     with path.open("rb") as file:
         catalogue = read_po(file)
     report = []
     for message in catalogue:
+        if message.id in keep and message.string == message.id:
+            continue
         if message.id and message.string:
             for problem in problems(str(message.id), str(message.string)):
                 report.append(f"{path}:{message.lineno}: {str(message.id)[:50]!r}: {problem}")
     return report
 
 
+def glossary_terms(root: Path) -> frozenset[str]:
+    """The glossary's English terms: its English column stays English in every edition."""
+    from paramact.course import glossary, pipeline
+
+    return frozenset(term.english for term in glossary.collect(pipeline.master_notebooks(root)))
+
+
 if __name__ == "__main__":  # python -m paramact.course.translation check FILE.po ...
     import sys
 
-    lines = [line for name in sys.argv[2:] for line in check(Path(name))]
+    from paramact.course.pipeline import find_root
+
+    keep = glossary_terms(find_root())
+    lines = [line for name in sys.argv[2:] for line in check(Path(name), keep)]
     print("\n".join(lines) or "no problems")
     sys.exit(1 if lines else 0)

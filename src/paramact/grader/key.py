@@ -104,7 +104,10 @@ def key_version(key: ChapterKey) -> str:
     kernel_code = sorted(Path(paramact_kernel.__file__).parent.glob("*.py"))
     for path in [
         *kernel_code,
-        *(Path(__file__).with_name(name) for name in ("notebook.py", "sandbox.py", "jail.py", "cgroups.py")),
+        *(
+            Path(__file__).with_name(name)
+            for name in ("notebook.py", "sandbox.py", "jail.py", "cgroups.py")
+        ),
     ]:
         digest.update(path.read_bytes())
     for package in ("numpy", "scipy", "sympy", "mpmath", "torch", "scikit-learn"):

@@ -135,7 +135,12 @@ def protocol_line(protocol: XorProtocol) -> str:
     parts = [
         f"init {init} (U(-{protocol.init_radius:.3g}, {protocol.init_radius:.3g}))",
         f"lr {protocol.lr:g} (a: {rates['scale']:g}, b: {rates['location']:g},"
-        f" hidden bias x{protocol.hidden_bias_lr_multiplier:g})",
+        f" hidden bias x{protocol.hidden_bias_lr_multiplier:g}"
+        + (
+            f", output layer x{protocol.output_lr_multiplier:g})"
+            if protocol.output_lr_multiplier != 1
+            else ")"
+        ),
         f"loss {protocol.loss}",
         f"output {protocol.output}",
         f"threshold {protocol.threshold:g}",

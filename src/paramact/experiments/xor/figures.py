@@ -29,7 +29,7 @@ from paramact.experiments.common import (
 from paramact.experiments.xor.protocol import XorProtocol  # noqa: F401  (doctests)
 from paramact.experiments.xor.training import XorResult, run_xor  # noqa: F401  (run_xor: doctests)
 
-__all__ = ["plot_loss_curves", "plot_survival", "plot_scale_location", "save_figures"]
+__all__ = ["plot_loss_curves", "plot_survival", "plot_scale_location", "plot_sweep", "save_figures"]
 
 WIDTH = 6.0  # inches: legible on a phone (see tests/test_figures.py)
 
@@ -207,3 +207,57 @@ def save_figures(result: XorResult, out_dir: str | os.PathLike, stem: str) -> li
         if fig is not None:
             written += save_figure(fig, out_dir, f"{stem}_{name}")
     return written
+
+
+def plot_sweep(sweep: dict) -> Any:
+    """Chapter 10's learning-rate sweep: how often each arm converges, and how fast, at each rate.
+
+    Top: convergence rate within the cap with its Wilson interval. Bottom: Kaplan-Meier median of
+    the steps with its interval (missing where fewer than half the runs converged). The best rate
+    of each arm is ringed.
+
+    Examples:
+        >>> from paramact.experiments.xor.sweep import run_sweep
+        >>> fig = plot_sweep(run_sweep([1.0, 2.0], [0, 1], XorProtocol(max_steps=2000)))
+        >>> [ax.get_ylabel() for ax in fig.axes]
+        ['converged within the cap', 'median steps (Kaplan-Meier)']
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH, 6.4), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    styles = [
+        ("sigmoid", COLOURS["sigmoid"], "-"),
+        ("parametric_sigmoid", COLOURS["parametric_sigmoid"], "-"),
+        (None, "0.45", "--"),  # the control arm
+    ]
+    for arm, (_, colour, style) in zip(sweep["arms"], styles):
+        rates = [float(rate) for rate in arm["rates"]]
+        rows = list(arm["rates"].values())
+        rate = np.array([row["convergence_rate"] for row in rows])
+        low, high = np.array([row["convergence_rate_ci"] for row in rows], dtype=float).T
+        label = LABELS.get(arm["name"], arm["name"])
+        top.errorbar(rates, rate, yerr=[rate - low, high - rate], color=colour, ls=style,
+                     marker="o", capsize=3, label=label)  # fmt: skip
+        median = np.array([_number(row["km_median"]) for row in rows])
+        m_low, m_high = np.array([[_number(v) for v in row["km_median_ci"]] for row in rows]).T
+        finite = np.isfinite(median)
+        m_high = np.where(np.isfinite(m_high), m_high, median)
+        bottom.errorbar(np.array(rates)[finite], median[finite],
+                        yerr=[median[finite] - m_low[finite], m_high[finite] - median[finite]],
+                        color=colour, ls=style, marker="o", capsize=3)  # fmt: skip
+        best = float(arm["best_rate"])
+        top.plot([best], [arm["rates"][arm["best_rate"]]["convergence_rate"]], "o", ms=13,
+                 mfc="none", mec=colour, mew=1.5)  # fmt: skip
+    top.set_xscale("log", base=2)
+    top.set_ylabel("converged within the cap")
+    top.set_title(f"{len(sweep['seeds'])} seeds per arm and rate (rings: each arm's best rate)")
+    top.legend(fontsize=9)
+    bottom.set_yscale("log")
+    bottom.set_xlabel("learning rate")
+    bottom.set_ylabel("median steps (Kaplan-Meier)")
+    return fig
+
+
+def _number(value: float | None) -> float:
+    return math.nan if value is None else float(value)

@@ -93,6 +93,9 @@ class XorProtocol:
         learn_scale, learn_location: whether ``a`` and ``b`` are trained (else fixed at their
             initial values).
         hidden_bias_lr_multiplier: the hidden biases learn with ``lr`` times this.
+        output_lr_multiplier: the output layer's weights and bias learn with ``lr`` times this
+            (the plain control for the scale, whose first-order effect is a larger output-layer
+            rate, Chapter 10).
         a_init, b_init: initial ``a`` and ``b`` (the paper's 1 and 0).
 
     Doubled-bias equivalence: a parametric sigmoid with ``a`` fixed at 1 computes
@@ -121,6 +124,7 @@ class XorProtocol:
     learn_scale: bool = True
     learn_location: bool = True
     hidden_bias_lr_multiplier: float = 1.0
+    output_lr_multiplier: float = 1.0
     a_init: float = 1.0
     b_init: float = 0.0
 
@@ -137,10 +141,9 @@ class XorProtocol:
             value = getattr(self, name)
             if value is not None and not _finite(value, 0, strict=False):
                 raise ValueError(f"{name} must be a non-negative number or None, got {value}")
-        if not _finite(self.hidden_bias_lr_multiplier, 0, strict=False):
-            raise ValueError(
-                f"hidden_bias_lr_multiplier must be non-negative, got {self.hidden_bias_lr_multiplier}"
-            )
+        for name in ("hidden_bias_lr_multiplier", "output_lr_multiplier"):
+            if not _finite(getattr(self, name), 0, strict=False):
+                raise ValueError(f"{name} must be non-negative, got {getattr(self, name)}")
         for name in ("a_init", "b_init"):
             if not _finite(getattr(self, name), -math.inf, strict=True):
                 raise ValueError(f"{name} must be a finite number, got {getattr(self, name)}")
@@ -172,8 +175,9 @@ class XorProtocol:
         """Learning rate of every parameter group for one hidden activation (0 = not trained).
 
         The groups are those of :class:`paramact.mlp.MLP` (``"weight"``, ``"scale"``,
-        ``"location"``) and ``"hidden_bias"``, the hidden layer's biases ``c1``, which learn at
-        ``lr * hidden_bias_lr_multiplier``.
+        ``"location"``), ``"hidden_bias"``, the hidden layer's biases ``c1``, which learn at
+        ``lr * hidden_bias_lr_multiplier``, and ``"output"``, the output layer's ``W2`` and
+        ``c2``, at ``lr * output_lr_multiplier``.
 
         Examples:
             >>> rates = XorProtocol(lr_scale=0.1).learning_rates("parametric_sigmoid")
@@ -188,6 +192,7 @@ class XorProtocol:
         return {
             "weight": self.lr,
             "hidden_bias": self.lr * self.hidden_bias_lr_multiplier,
+            "output": self.lr * self.output_lr_multiplier,
             "scale": lr_scale if parametric and self.learn_scale else 0.0,
             "location": lr_location if parametric and self.learn_location else 0.0,
         }

@@ -116,7 +116,8 @@ def optimizer(activation: str, protocol: XorProtocol, net: MLP) -> tuple[SGD, di
     """Plain gradient descent with the protocol's rates, and the parameter groups it reads.
 
     The groups are the network's, with the hidden biases ``c1`` in a group of their own,
-    ``"hidden_bias"`` (see :meth:`XorProtocol.learning_rates`).
+    ``"hidden_bias"``, and the output layer's ``W2``, ``c2`` in ``"output"`` (see
+    :meth:`XorProtocol.learning_rates`).
 
     Examples:
         >>> sgd, groups = optimizer("sigmoid", XorProtocol(), network("sigmoid", 1))
@@ -125,11 +126,12 @@ def optimizer(activation: str, protocol: XorProtocol, net: MLP) -> tuple[SGD, di
     """
     sgd = SGD(protocol.lr)
     sgd.lrs.update(protocol.learning_rates(activation))
+    own = {"hidden_bias": ["c1"], "output": ["W2", "c2"]}  # groups with their own rates
+    taken = {name for names in own.values() for name in names}
     groups = {
-        label: [name for name in names if name != "c1"] for label, names in net.groups.items()
+        label: [name for name in names if name not in taken] for label, names in net.groups.items()
     }
-    groups["hidden_bias"] = ["c1"]
-    return sgd, groups
+    return sgd, groups | own
 
 
 @dataclass
