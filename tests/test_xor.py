@@ -525,3 +525,41 @@ def test_cli_bad_input_is_one_line(tmp_path, capsys, argv, message):
     assert captured.err.count("\n") == 1 and message in captured.err
     assert captured.err.startswith("paramact xor: error:") and "Traceback" not in captured.err
     assert not any(tmp_path.iterdir())
+
+
+def test_output_lr_multiplier_scales_only_the_output_layer_and_one_changes_nothing():
+    from paramact.experiments.xor.training import network, optimizer
+
+    net = network("parametric_sigmoid", 1)
+    sgd, groups = optimizer("parametric_sigmoid", XorProtocol(output_lr_multiplier=4.0), net)
+    assert groups["output"] == ["W2", "c2"] and "W2" not in groups["weight"]
+    assert sgd.lrs["output"] == 2.0 and sgd.lrs["weight"] == 0.5
+    plain = run_xor([0, 1, 2], ("sigmoid",), XorProtocol(max_steps=3000))
+    same = run_xor([0, 1, 2], ("sigmoid",), XorProtocol(max_steps=3000, output_lr_multiplier=1.0))
+    assert np.array_equal(plain.steps, same.steps)
+    boosted = run_xor([0, 1, 2], ("sigmoid",), XorProtocol(max_steps=3000, output_lr_multiplier=4))
+    assert not np.array_equal(plain.steps, boosted.steps)
+    with pytest.raises(ValueError, match="output_lr_multiplier"):
+        XorProtocol(output_lr_multiplier=-1.0)
+
+
+def test_sweep_compares_each_arm_at_its_best_rate_on_the_same_seeds():
+    from paramact.experiments.xor.sweep import run_sweep, sweep_table
+
+    sweep = run_sweep([0.5, 4.0], range(6), XorProtocol(max_steps=4000), boost=4.0)
+    names = [arm["name"] for arm in sweep["arms"]]
+    assert names == ["sigmoid", "parametric_sigmoid", "sigmoid, output x4"]
+    for arm in sweep["arms"]:
+        best = arm["rates"][arm["best_rate"]]
+        assert all(best["converged"] >= row["converged"] for row in arm["rates"].values())
+        for row in arm["rates"].values():
+            assert len(row["steps"]) == 6 and row["converged"] == sum(
+                s is not None for s in row["steps"]
+            )
+    # the sweep's plain arm at 0.5 is exactly the plain run at 0.5
+    plain = run_xor(range(6), ("sigmoid",), XorProtocol(max_steps=4000))
+    steps = [int(s) if c else None for s, c in zip(plain.steps[0], plain.converged[0])]
+    assert sweep["arms"][0]["rates"]["0.5"]["steps"] == steps
+    best = [c for c in sweep["comparisons"] if c["rate"] == "best"]
+    assert [c["second"] for c in best] == ["sigmoid", "sigmoid, output x4"]
+    assert "McNemar p" in sweep_table(sweep)
