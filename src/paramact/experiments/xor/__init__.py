@@ -24,7 +24,9 @@ One job per module:
   :func:`measure_speedup`, :func:`network`, :class:`XorResult`, :class:`XorTrial`;
 * :mod:`~paramact.experiments.xor.analysis`: :func:`summarize`, :func:`paired_comparisons`,
   :func:`format_table` (Table 2 beside this run), :func:`protocol_line`;
-* :mod:`~paramact.experiments.xor.figures`: loss curves, survival curves, learned (a, b);
+* :mod:`~paramact.experiments.xor.figures`: loss curves, survival curves, learned (a, b), the sweep;
+* :mod:`~paramact.experiments.xor.sweep`: :func:`run_sweep` (Chapter 10's learning-rate sweep,
+  each arm at each rate on the same seeds, both outcomes), :func:`sweep_table`;
 * :mod:`~paramact.experiments.xor.results`: :func:`result_to_json`, :func:`load_result`,
   :func:`result_stem`.
 
@@ -49,6 +51,7 @@ from paramact.experiments.xor.figures import (
     plot_loss_curves,
     plot_scale_location,
     plot_survival,
+    plot_sweep,
     save_figures,
 )
 from paramact.experiments.xor.protocol import (
@@ -66,6 +69,7 @@ from paramact.experiments.xor.results import (
     result_stem,
     result_to_json,
 )
+from paramact.experiments.xor.sweep import run_sweep, sweep_stem, sweep_table
 from paramact.experiments.xor.training import (
     XorResult,
     XorTrial,
@@ -104,7 +108,11 @@ __all__ = [
     "plot_loss_curves",
     "plot_survival",
     "plot_scale_location",
+    "plot_sweep",
     "save_figures",
+    "run_sweep",
+    "sweep_stem",
+    "sweep_table",
     "CURVE_QUANTILES",
     "result_to_json",
     "load_result",
