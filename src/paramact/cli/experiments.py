@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,7 @@ def run_xor(args: argparse.Namespace) -> int:
     import numpy as np
 
     from paramact.experiments import xor as xorexp
-    from paramact.experiments.common import dump_json, rounded
+    from paramact.experiments.common import rounded
 
     protocol = xorexp.XorProtocol(
         init=args.init,
@@ -135,11 +136,18 @@ def run_xor(args: argparse.Namespace) -> int:
             f" {args.benchmark_repeats} repeats; load average {benchmark['load_average'][0]:.1f})"
         )
         document["benchmark"] = rounded(benchmark)
-    out_dir = Path(args.out)
     stem = args.name or xorexp.result_stem(len(seeds), activations, protocol)
+    return _write(args, stem, document, lambda out: xorexp.save_figures(result, out, stem))
+
+
+def _write(args: argparse.Namespace, stem: str, document: dict, figures: Callable) -> int:
+    """Write ``<out>/<stem>.json`` and, unless ``--no-figures``, ``figures(out)``; list them."""
+    from paramact.experiments.common import dump_json
+
+    out_dir = Path(args.out)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        written = [] if args.no_figures else xorexp.save_figures(result, out_dir, stem)
+        written = [] if args.no_figures else figures(out_dir)
         document["figures"] = [path.name for path in written]
         json_path = out_dir / f"{stem}.json"
         json_path.write_text(dump_json(document))
@@ -150,7 +158,7 @@ def run_xor(args: argparse.Namespace) -> int:
 
 
 def _run_sweep(args: argparse.Namespace, protocol: Any) -> int:
-    from paramact.experiments.common import dump_json, save_figure
+    from paramact.experiments.common import save_figure
     from paramact.experiments.xor import figures, sweep
 
     if any(rate <= 0 for rate in args.sweep_lr) or args.boost <= 0:
@@ -159,20 +167,10 @@ def _run_sweep(args: argparse.Namespace, protocol: Any) -> int:
         args.sweep_lr, args.seeds, protocol, boost=args.boost, progress=sys.stderr.isatty()
     )
     print(sweep.sweep_table(document))
-    out_dir = Path(args.out)
     stem = args.name or sweep.sweep_stem(len(document["seeds"]))
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        written = (
-            [] if args.no_figures else save_figure(figures.plot_sweep(document), out_dir, stem)
-        )
-        document["figures"] = [path.name for path in written]
-        json_path = out_dir / f"{stem}.json"
-        json_path.write_text(dump_json(document))
-    except OSError as error:
-        raise UsageError(f"cannot write to {out_dir}: {error}") from error
-    print(wrote([json_path, *written]))
-    return EXIT_OK
+    return _write(
+        args, stem, document, lambda out: save_figure(figures.plot_sweep(document), out, stem)
+    )
 
 
 # --- mnist -------------------------------------------------------------------------------
