@@ -31,6 +31,7 @@ from numpy.typing import ArrayLike
 
 from paramact._numeric import _as_float, _sigmoid_pair, _underflow_to_zero
 from paramact.parametric import (
+    _sigmoid_and_slope,
     parametric_relu,
     parametric_relu_grads,
     parametric_sigmoid,
@@ -158,9 +159,7 @@ def sigmoid_and_grad(x: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         >>> sigmoid_and_grad(np.array([0.0, 1e4]))
         (array([0.5, 1. ]), array([0.25, 0.  ]))
     """
-    x = _as_float(x)
-    s, s_neg = _sigmoid_pair(x)
-    return s, s * s_neg
+    return _sigmoid_and_slope(_as_float(x))
 
 
 @_underflow_to_zero

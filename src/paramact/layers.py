@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from paramact import activations as act
+from paramact.parametric import _parametric_relu_layer, _parametric_sigmoid_layer
 
 __all__ = [
     "affine_forward",
@@ -70,10 +71,68 @@ def affine_forward(x: np.ndarray, w: np.ndarray, c: np.ndarray | None) -> tuple[
             -1, trials, outputs
         )
     else:
-        out = np.einsum("ntd,tdm->ntm", x, w)
+        out = _per_trial_product(x, w)
     if c is not None:
         out = out + c
     return out, (x, w, c)
+
+
+# With per-trial inputs ``(N, T, D)`` the affine layer's products are ``T`` small matrix products.
+# np.einsum computes them in a fixed order without fused multiply-adds, which keeps the stored XOR
+# results reproducible bit for bit; but for layers as small as the XOR network's its set-up cost
+# and NumPy's inner loops of length D or M dominate. There, each output column is computed from
+# whole (N, T) columns instead: the same products added in the same order, so the same numbers as
+# einsum's (tests/test_perf_layers.py checks it), in a few long loops.
+_COLUMNS = 8  # at most D x M column products (and sums of at most 2 terms, longer ones reorder)
+_COLUMN_LENGTH = 256  # N x T at least: for shorter columns einsum's set-up cost is the smaller
+
+
+def _by_columns(x: np.ndarray, inputs: int, outputs: int) -> bool:
+    return inputs * outputs <= _COLUMNS and x.shape[0] * x.shape[1] >= _COLUMN_LENGTH
+
+
+def _per_trial_product(x, w):
+    """``out[n, t, m] = sum_d x[n, t, d] w[t, d, m]``: ``(N, T, D), (T, D, M) -> (N, T, M)``."""
+    _, inputs, outputs = w.shape
+    if inputs > 2 or not _by_columns(x, inputs, outputs):
+        return np.einsum("ntd,tdm->ntm", x, w)
+    out = np.empty(x.shape[:2] + (outputs,), dtype=np.result_type(x, w))
+    for m in range(outputs):
+        np.multiply(x[:, :, 0], w[:, 0, m], out=out[:, :, m])
+        if inputs == 2:
+            out[:, :, m] += x[:, :, 1] * w[:, 1, m]
+    return out
+
+
+def _per_trial_weight_grad(x, dout, w):
+    """``dw[t, d, m] = sum_n x[n, t, d] dout[n, t, m]``: ``(N, T, D), (N, T, M) -> (T, D, M)``,
+    in the memory order of the weights ``w``.
+
+    einsum, not matmul: its sums over the batch run in order without fused multiply-adds; so do
+    NumPy's sums over the first axis.
+    """
+    inputs, outputs = x.shape[2], dout.shape[2]
+    dw = np.empty_like(w, dtype=np.result_type(x, dout))  # w's order: a fast in-place update
+    if not _by_columns(x, inputs, outputs):
+        dw[...] = np.einsum("ntd,ntm->tdm", x, dout)
+        return dw
+    for d in range(inputs):
+        for m in range(outputs):
+            dw[:, d, m] = (x[:, :, d] * dout[:, :, m]).sum(axis=0)
+    return dw
+
+
+def _per_trial_input_grad(dout, w):
+    """``dx[n, t, d] = sum_m dout[n, t, m] w[t, d, m]``: ``(N, T, M), (T, D, M) -> (N, T, D)``."""
+    _, inputs, outputs = w.shape
+    if outputs > 2 or not _by_columns(dout, inputs, outputs):
+        return np.einsum("ntm,tdm->ntd", dout, w)
+    dx = np.empty(dout.shape[:2] + (inputs,), dtype=np.result_type(dout, w))
+    for d in range(inputs):
+        np.multiply(dout[:, :, 0], w[:, d, 0], out=dx[:, :, d])
+        if outputs == 2:
+            dx[:, :, d] += dout[:, :, 1] * w[:, d, 1]
+    return dx
 
 
 def affine_backward(
@@ -111,11 +170,13 @@ def _affine_parameter_grads(dout, cache):
     elif x.ndim == 2:
         trials, inputs, outputs = w.shape
         dw = (x.T @ dout.reshape(x.shape[0], trials * outputs)).reshape(inputs, trials, outputs)
+        # in (D, T, M) order, as paramact.mlp.trial_minor stores the weights; a copy in their order
+        # otherwise: an in-place update against the other order runs 8 times slower
         dw = dw.transpose(1, 0, 2)
+        if w.flags.c_contiguous:
+            dw = np.ascontiguousarray(dw)
     else:
-        # einsum, not matmul: its sums over the batch run in order without fused multiply-adds,
-        # which keeps the stored XOR results reproducible bit for bit.
-        dw = np.einsum("ntd,ntm->tdm", x, dout)
+        dw = _per_trial_weight_grad(x, dout, w)
     return dw, dc
 
 
@@ -127,7 +188,7 @@ def _affine_input_grad(dout, cache):
     if x.ndim == 2:  # inputs shared by every trial: the sum of the trials' gradients
         trials, inputs, outputs = w.shape
         return dout.reshape(x.shape[0], trials * outputs) @ w.transpose(0, 2, 1).reshape(-1, inputs)
-    return np.einsum("ntm,tdm->ntd", dout, w)
+    return _per_trial_input_grad(dout, w)
 
 
 def activation_forward(x: np.ndarray, name: str, **kwargs: Any) -> tuple[np.ndarray, Cache]:
@@ -207,14 +268,19 @@ def _sum_to_parameter(grad: np.ndarray, y: np.ndarray, param: Any) -> np.ndarray
 
 
 def _parametric_backward(dz, cache, grads_fn):
-    """The three gradients from the cache ``(y, a, b)``, or ``(y, a, b, derivatives)`` when the
-    forward pass already computed ``(dz/dy, dz/da, dz/db)``."""
+    """The three gradients from the cache ``(y, a, b)``, or ``(y, a, b, (dz/dy, dz/da))`` when the
+    forward pass already computed those derivatives.
+
+    Both parametric activations have ``dz/db = -dz/dy``, so ``dL/db`` is minus the sum of
+    ``dz * dz/dy`` (the same numbers as summing ``dz * dz/db``: negation is exact).
+    """
     y, a, b = cache[:3]
-    dz_dy, dz_da, dz_db = cache[3] if len(cache) > 3 else grads_fn(y, a, b)
+    dz_dy, dz_da = cache[3] if len(cache) > 3 else grads_fn(y, a, b)[:2]
+    dy = dz * dz_dy
     return (
-        _sum_to_shape(dz * dz_dy, np.shape(y)),
+        _sum_to_shape(dy, np.shape(y)),
         _sum_to_parameter(dz * dz_da, y, a),
-        _sum_to_parameter(dz * dz_db, y, b),
+        -_sum_to_parameter(dy, y, b),
     )
 
 
@@ -232,16 +298,16 @@ def parametric_sigmoid_forward(
 
     Returns:
         ``(z, cache)`` with ``z`` of the shape of ``y``. The cache holds ``(y, a, b)`` and the
-        derivatives of :func:`paramact.activations.parametric_sigmoid_and_grads`, computed with
-        ``z`` from one evaluation of the sigmoid.
+        derivatives ``dz/dy`` and ``dz/da`` of :func:`paramact.activations.parametric_sigmoid_and_grads`
+        (``dz/db = -dz/dy``), computed with ``z`` from one evaluation of the sigmoid.
 
     Examples:
         >>> z, _ = parametric_sigmoid_forward(np.zeros((1, 2)), np.array([1.0, 4.0]), np.zeros(2))
         >>> z
         array([[0.5, 2. ]])
     """
-    z, derivatives = act.parametric_sigmoid_and_grads(y, a, b)
-    return z, (y, a, b, derivatives)
+    z, dz_dy, dz_da = _parametric_sigmoid_layer(y, a, b)
+    return z, (y, a, b, (dz_dy, dz_da))
 
 
 def parametric_sigmoid_backward(
@@ -281,7 +347,9 @@ def parametric_relu_forward(
         y, a, b: as in :func:`parametric_sigmoid_forward`.
 
     Returns:
-        ``(z, cache)`` with ``z`` of the shape of ``y``.
+        ``(z, cache)`` with ``z`` of the shape of ``y``. The cache holds ``(y, a, b)`` and the
+        derivatives ``dz/dy`` and ``dz/da`` of :func:`paramact.activations.parametric_relu_grads`
+        (without ``np.where``: as products with the mask ``y >= b``).
 
     Examples:
         >>> y = np.array([[-1.0, 3.0]])
@@ -289,7 +357,8 @@ def parametric_relu_forward(
         >>> z
         array([[0., 4.]])
     """
-    return act.parametric_relu(y, a, b), (y, a, b)
+    z, dz_dy, dz_da = _parametric_relu_layer(y, a, b)
+    return z, (y, a, b, (dz_dy, dz_da))
 
 
 def parametric_relu_backward(

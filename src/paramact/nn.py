@@ -2,6 +2,8 @@ r"""PyTorch modules for the parametric activations, and optimiser groups for the
 
 Each module owns one scale ``a`` and one location ``b`` per feature (channel), both
 ``nn.Parameter`` s of shape ``(num_features,)``, and calls :mod:`paramact.functional`.
+:func:`param_groups` sorts a model's parameters into the paper's three groups, for any
+``torch.optim`` optimiser or for :class:`PlainSGD`, plain gradient descent with less work per step.
 
 Examples:
     >>> model = torch.nn.Sequential(torch.nn.Linear(784, 200), ParametricSigmoid(200),
@@ -21,7 +23,7 @@ from torch import nn
 
 from paramact import functional
 
-__all__ = ["ParametricSigmoid", "ParametricReLU", "param_groups"]
+__all__ = ["ParametricSigmoid", "ParametricReLU", "param_groups", "PlainSGD"]
 
 
 class _ParametricActivation(nn.Module):
@@ -168,3 +170,78 @@ def param_groups(
         for name, params in members.items()
         if params
     ]
+
+
+class PlainSGD(torch.optim.Optimizer):
+    r"""Plain stochastic gradient descent with a learning rate per group, eqs. (4), (6), (7).
+
+    .. math::
+        p \leftarrow p - \rho_g\,\frac{\partial L}{\partial p}
+
+    for every parameter :math:`p` of a group :math:`g` with the rate :math:`\rho_g` =
+    ``group["lr"]`` (the groups of :func:`param_groups`: :math:`\rho`, :math:`\rho_S`,
+    :math:`\rho_L`). The update of ``torch.optim.SGD`` without momentum or weight decay, number
+    for number, with less Python per step: one ``torch._foreach_add_`` per learning rate, and a
+    ``zero_grad`` that only drops the gradients. On a CPU, ``torch.optim.SGD``'s ``step`` and
+    ``zero_grad`` cost about 70 us per step, a fifth of a 784-200-10 network's non-matmul time.
+
+    Every group has ``momentum`` and ``weight_decay`` 0 (for code that reads them); ``step``
+    refuses other values (use ``torch.optim.SGD`` for those).
+
+    Args:
+        params: parameters or parameter groups, e.g. ``param_groups(model, ...)``.
+        lr: the default learning rate of a group without ``"lr"``.
+
+    Examples:
+        >>> model = torch.nn.Sequential(torch.nn.Linear(3, 2), ParametricSigmoid(2))
+        >>> optimizer = PlainSGD(param_groups(model, lr=0.5, lr_scale=0.1, lr_location=0.0))
+        >>> model(torch.ones(4, 3)).sum().backward()
+        >>> before = model[1].b.detach().clone()
+        >>> optimizer.step()
+        >>> bool(torch.equal(model[1].b, before)), model[1].a.grad is not None
+        (True, True)
+        >>> optimizer.zero_grad()
+        >>> model[1].a.grad is None
+        True
+    """
+
+    def __init__(self, params: Any, lr: float = 1e-3) -> None:
+        if lr < 0:
+            raise ValueError(f"learning rate must be >= 0, got {lr}")
+        super().__init__(params, {"lr": lr, "momentum": 0.0, "weight_decay": 0.0})
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One update of every parameter that has a gradient; returns ``closure()`` if given."""
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        by_rate: dict[float, tuple[list[torch.Tensor], list[torch.Tensor]]] = {}
+        for group in self.param_groups:  # one update per distinct rate
+            if group["momentum"] or group["weight_decay"]:
+                raise ValueError(
+                    "PlainSGD has no momentum or weight decay; use torch.optim.SGD for those"
+                )
+            params, grads = by_rate.setdefault(group["lr"], ([], []))
+            for p in group["params"]:
+                if p.grad is not None:
+                    params.append(p)
+                    grads.append(p.grad)
+        for lr, (params, grads) in by_rate.items():
+            # p.add_(p.grad, alpha=-lr) for each, as torch.optim.SGD computes it
+            if any(grad.is_sparse for grad in grads):
+                for param, grad in zip(params, grads):
+                    param.add_(grad, alpha=-lr)
+            elif params:
+                torch._foreach_add_(params, grads, alpha=-lr)
+        return loss
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Drop every gradient (``set_to_none=False``: zero them in place, as torch.optim does)."""
+        if not set_to_none:
+            super().zero_grad(set_to_none=False)
+            return
+        for group in self.param_groups:
+            for p in group["params"]:
+                p.grad = None

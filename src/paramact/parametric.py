@@ -28,6 +28,25 @@ __all__ = [
 ]
 
 
+def _sigmoid_and_slope(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(sigmoid(u), sigmoid(u) sigmoid(-u))``: the numbers of ``_numeric._sigmoid_pair``, faster.
+
+    With ``e = exp(-|u|)``, ``sigmoid(|u|) = 1 / (1 + e)`` and ``sigmoid(-|u|) = e / (1 + e)``:
+    ``exp`` never sees a positive argument and neither value cancels. Their product is the slope
+    whatever the sign of ``u``, and ``sigmoid(u)`` is ``max(e, [u >= 0]) / (1 + e)`` (the
+    numerator is 1 for ``u >= 0``, where ``e <= 1``, and ``e`` otherwise): the same divisions as
+    selecting with ``np.where``, without its branch per element, which mispredicts on mixed signs
+    and took half the time of a 200 x 200 sigmoid.
+    """
+    e = np.exp(-np.abs(u))
+    denominator = 1 + e
+    slope = e / denominator
+    slope *= 1 / denominator
+    s = np.maximum(e, u >= 0)
+    s /= denominator
+    return s, slope
+
+
 @_underflow_to_zero
 def parametric_sigmoid(y: ArrayLike, a: ArrayLike, b: ArrayLike) -> np.ndarray:
     r"""Parametric sigmoid with scale ``a`` and location ``b``, eq. (10) of the paper.
@@ -103,8 +122,8 @@ def _parametric_sigmoid_parts(
     """``(a, s, dz/dy)``, broadcast to the output's shape, with ``s = sigmoid(y - b)``."""
     y, a, b = _as_floats(y, a, b)
     a, b = _along_channels(y, a, b)
-    s, s_neg = _sigmoid_pair(y - b)
-    dz_dy = a * (s * s_neg)
+    s, slope = _sigmoid_and_slope(y - b)
+    dz_dy = a * slope
     return a, _full(s, dz_dy.shape), dz_dy
 
 
@@ -128,6 +147,36 @@ def parametric_sigmoid_and_grads(
     """
     a, s, dz_dy = _parametric_sigmoid_parts(y, a, b)
     return a * s, (dz_dy, s, -dz_dy)
+
+
+@_underflow_to_zero
+def _parametric_sigmoid_layer(
+    y: ArrayLike, a: ArrayLike, b: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(z, dz/dy, dz/da)`` of :func:`parametric_sigmoid_and_grads`, for a layer's forward pass."""
+    a, s, dz_dy = _parametric_sigmoid_parts(y, a, b)
+    return a * s, dz_dy, s
+
+
+@_underflow_to_zero
+def _parametric_relu_layer(
+    y: ArrayLike, a: ArrayLike, b: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(z, dz/dy, dz/da)`` of :func:`parametric_relu` and :func:`parametric_relu_grads`.
+
+    Products with the mask ``[y - b >= 0]`` (1 or 0) instead of ``np.where``, whose branch per
+    element mispredicts on mixed signs: the same numbers, up to the sign of a zero (``z`` gets
+    no ``-0``: adding 0.0 turns it into ``0``).
+    """
+    y, a, b = _as_floats(y, a, b)
+    a, b = _along_channels(y, a, b)
+    shifted = y - b
+    active = (shifted >= 0).astype(shifted.dtype)  # right-hand derivative at the kink
+    dz_da = shifted * active
+    dz_dy = a * active
+    z = a * dz_da
+    z += 0.0
+    return z, dz_dy, _full(dz_da, dz_dy.shape)
 
 
 @_underflow_to_zero

@@ -8,12 +8,11 @@
 
 from __future__ import annotations
 
-import torch
 from torch import nn
 
 from paramact.experiments.common import ACTIVATIONS
 from paramact.experiments.mnist.config import OUTPUTS
-from paramact.nn import ParametricReLU, ParametricSigmoid, param_groups
+from paramact.nn import ParametricReLU, ParametricSigmoid, PlainSGD, param_groups
 
 __all__ = ["build_model", "make_optimizer", "parametric_layer"]
 
@@ -53,7 +52,7 @@ def build_model(
     if output not in OUTPUTS:
         raise ValueError(f"output must be 'softmax' or 'relu', got {output!r}")
     layers = [
-        nn.Linear(in_features, hidden),
+        _input_major(nn.Linear(in_features, hidden)),
         hidden_activation[activation](),
         nn.Linear(hidden, classes),
     ]
@@ -62,14 +61,32 @@ def build_model(
     return nn.Sequential(*layers)
 
 
+def _input_major(layer: nn.Linear) -> nn.Linear:
+    """``layer`` with its weight ``(out, in)`` stored input-major: strides ``(1, out)``.
+
+    The same values and shape; only the memory order differs. The weight's gradient of a batch
+    ``x`` is then computed as ``x^T dy``, an ``(in, out)`` product that MKL's matmul runs about
+    10% faster on a CPU than the ``dy^T x`` of the row-major layout, for the 784-200 layer that
+    takes most of a training step (``make bench``). Moving, casting and saving keep the order.
+
+    >>> _input_major(nn.Linear(784, 200)).weight.stride()
+    (1, 200)
+    """
+    layer.weight = nn.Parameter(layer.weight.detach().t().contiguous().t())
+    return layer
+
+
 def make_optimizer(
     model: nn.Sequential,
     lr: float,
     lr_scale: float | None = None,
     lr_location: float | None = None,
     doubled_bias: bool = False,
-) -> torch.optim.SGD:
+) -> PlainSGD:
     """Plain SGD with the paper's rates ``lr`` (rho), ``lr_scale`` (rho_S), ``lr_location`` (rho_L).
+
+    :class:`paramact.nn.PlainSGD`: ``torch.optim.SGD``'s update without momentum, with less
+    work per step.
 
     The groups are :func:`paramact.nn.param_groups`' ``"weight"``, ``"scale"`` and
     ``"location"``. ``doubled_bias=True`` moves the hidden layer's bias (``model[0].bias``) to
@@ -86,7 +103,7 @@ def make_optimizer(
         for group in groups:
             group["params"] = [p for p in group["params"] if p is not hidden_bias]
         groups.append({"params": [hidden_bias], "lr": 2 * lr, "name": "hidden_bias"})
-    return torch.optim.SGD(groups, lr=lr)
+    return PlainSGD(groups, lr=lr)
 
 
 def parametric_layer(model: nn.Sequential) -> ParametricSigmoid | ParametricReLU | None:

@@ -31,7 +31,7 @@ from paramact.experiments.xor.protocol import (
     check_activations,
     check_seeds,
 )
-from paramact.mlp import MLP
+from paramact.mlp import MLP, trial_minor
 from paramact.optim import SGD
 
 __all__ = [
@@ -108,7 +108,7 @@ def network(
         seed=0,
         trials=len(weights["W1"]),
     )
-    net.params.update(weights)
+    net.params.update({name: trial_minor(w) if w.ndim == 3 else w for name, w in weights.items()})
     return net
 
 
