@@ -424,7 +424,9 @@ def cases(course: Path) -> list[Case]:
         "def train_perceptron(X, t, lr=0.1, epochs=20):\n    big = np.ones(2**31)\n    return big, 0.0, []\n",
         "chain = iter([1])\nfor _ in range(10**6):\n    chain = map(abs, chain)\nnext(chain)\n",
         "MemoryError|ended the kernel",
-        "not run",
+        # The crash comes after a million allocations: on a loaded machine the cell's time limit may
+        # stop it first. Either way no test runs after it.
+        "not run|time limit",
     )
     pair(
         "exits",
