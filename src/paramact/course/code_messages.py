@@ -23,6 +23,8 @@ import re
 import tokenize
 from collections.abc import Callable
 
+from paramact.course.glossary import HANGUL
+
 CONTEXT = "code"
 # nbgrader's markers and tool pragmas are not prose.
 NOT_PROSE = re.compile(
@@ -49,11 +51,7 @@ def _comments(source: str) -> list[tuple[int, int, str]]:
     for token in tokens:
         if token.type == tokenize.COMMENT:
             text = token.string.lstrip("#").strip()
-            if (
-                text
-                and not NOT_PROSE.match(text)
-                and re.search(r"[^\W\d_]{2}|[\uac00-\ud7a3]", text)
-            ):
+            if text and not NOT_PROSE.match(text) and re.search(rf"[^\W\d_]{{2}}|[{HANGUL}]", text):
                 start = offsets[token.start[0] - 1] + token.start[1]
                 found.append((start, start + len(token.string), text))
     return found

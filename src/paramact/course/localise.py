@@ -89,8 +89,8 @@ def _line_offsets(text: str) -> list[int]:
     return offsets
 
 
-def _find(text: str, line: str, position: int) -> int:
-    """Where ``line`` of a message starts in ``text`` at or after ``position`` (-1: nowhere).
+def _find(text: str, line: str, position: int) -> tuple[int, int]:
+    """Where ``line`` of a message sits in ``text`` at or after ``position``: (start, end).
 
     A line of a paragraph ends its source line (after any list marker, which may read like the
     text: "1. 1"); a table cell is searched as it is, and with its pipes escaped as in the source.
@@ -98,22 +98,18 @@ def _find(text: str, line: str, position: int) -> int:
     end_of_line = text.find("\n", position)
     source_line = text[position : len(text) if end_of_line < 0 else end_of_line].rstrip()
     if source_line.endswith(line):
-        return position + len(source_line) - len(line)
-    found = text.find(line, position)
-    return found if found >= 0 else text.find(line.replace("|", "\\|"), position)
+        return position + len(source_line) - len(line), position + len(source_line)
+    for written in (line, line.replace("|", "\\|")):
+        if (found := text.find(written, position)) >= 0:
+            return found, found + len(written)
+    raise ValueError(f"cannot find {line!r} of a message in its cell")
 
 
 def _span(text: str, content: str, start: int) -> tuple[int, int]:
     """Where the lines of an inline ``content`` sit in ``text``, searching from offset ``start``."""
-    position = first = start
-    for number, line in enumerate(content.split("\n")):
-        found = _find(text, line.strip(), position)
-        if found < 0:
-            raise ValueError(f"cannot find {line!r} of a message in its cell")
-        first = found if number == 0 else first
-        position = found + len(line.strip())
-        if text[found : found + len(line.strip())] != line.strip():  # matched with escaped pipes
-            position = found + len(line.strip().replace("|", "\\|"))
+    first, position = _find(text, content.split("\n")[0].strip(), start)
+    for line in content.split("\n")[1:]:
+        _, position = _find(text, line.strip(), position)
     return first, position
 
 

@@ -133,10 +133,17 @@ def generate(root: Path, destination: Path, names: list[str] | None = None) -> l
         shutil.rmtree(course, ignore_errors=True)
 
 
+def korean_version(root: Path, name: str, english: Path) -> localise.Localised:
+    """The student notebook ``english`` of chapter ``name``, translated from its catalogue."""
+    path = localise.catalogue_for(root, f"{CHAPTER_DIR}/{name}/{english.stem}")
+    catalogue = localise.Catalogue.read(path) if path.is_file() else localise.Catalogue({})
+    return localise.localise(localise.read_notebook(english), catalogue)
+
+
 def generate_korean(root: Path, destination: Path, names: list[str]) -> list[Path]:
     """Translate the student notebooks of ``destination/<name>/`` into ``destination/ko/<name>/``.
 
-    A message without a translation stays English; ``paramact translate stat`` lists them.
+    A message without a translation stays English; :func:`missing_translations` lists them.
     """
     written = []
     for name in names:
@@ -145,10 +152,7 @@ def generate_korean(root: Path, destination: Path, names: list[str]) -> list[Pat
             shutil.rmtree(target)
         target.mkdir(parents=True)
         for english in sorted((destination / name).glob("*.ipynb")):
-            page = f"{CHAPTER_DIR}/{name}/{english.stem}"
-            path = localise.catalogue_for(root, page)
-            catalogue = localise.Catalogue.read(path) if path.is_file() else localise.Catalogue({})
-            korean = localise.localise(localise.read_notebook(english), catalogue).notebook
+            korean = korean_version(root, name, english).notebook
             nbformat.write(nbformat.from_dict(korean), target / english.name)
             written.append(target / english.name)
     return written
@@ -159,12 +163,9 @@ def missing_translations(root: Path) -> dict[str, list[str]]:
     missing = {}
     for name in assignments(root):
         for english in sorted((root / CHAPTER_DIR / name).glob("*.ipynb")):
-            page = f"{CHAPTER_DIR}/{name}/{english.stem}"
-            path = localise.catalogue_for(root, page)
-            catalogue = localise.Catalogue.read(path) if path.is_file() else localise.Catalogue({})
-            found = localise.localise(localise.read_notebook(english), catalogue).untranslated
+            found = korean_version(root, name, english).untranslated
             if found:
-                missing[page] = found
+                missing[f"{CHAPTER_DIR}/{name}/{english.stem}"] = found
     return missing
 
 

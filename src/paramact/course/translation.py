@@ -17,10 +17,11 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from paramact.course.glossary import HANGUL, TERM
+
 LANGUAGE = "ko"
 LOCALE = "locale"  # under the repository root, as _config.yml's locale_dirs says
 TEMPLATES = Path("_build") / "gettext"
-HANGUL = "\uac00-\ud7a3"
 
 
 def catalogue_folder(root: Path, language: str = LANGUAGE) -> Path:
@@ -175,8 +176,6 @@ def _prose(text: str) -> str:
 
 def problems(msgid: str, msgstr: str) -> list[str]:
     """Why ``msgstr`` is not a faithful translation of ``msgid`` (an empty list when it is)."""
-    from paramact.course.glossary import TERM
-
     found = []
     missing = set(_carried(msgid)) ^ set(_carried(msgstr))
     if missing:
