@@ -72,35 +72,39 @@ def site_messages(config: dict) -> list[str]:
 def add_site_messages(root: Path, templates: Path) -> None:
     """The site's own texts (:func:`site_messages`) as messages of the root page (context ``site``)."""
     import yaml
-    from babel.messages.pofile import write_po
 
     from paramact.course.i18n import SITE_CONTEXT
 
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    template = templates / f"{toc['root']}.pot"
-    with template.open("rb") as file:
-        catalogue = read_po(file)
-    for text in site_messages(config):
-        catalogue.add(text, context=SITE_CONTEXT, locations=[("_config.yml", 0)])
-    with template.open("wb") as file:
-        write_po(file, catalogue, width=100)
+    _add_messages(
+        templates / f"{toc['root']}.pot", site_messages(config), SITE_CONTEXT, "_config.yml"
+    )
 
 
 def add_code_messages(template: Path, notebook: Path) -> None:
     """Add the comments and stub docstrings of ``notebook``'s code cells (context ``code``)."""
     import json
 
-    from babel.messages.pofile import write_po
-
     from paramact.course import code_messages
+
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    texts = [
+        text
+        for cell in filter(code_messages.is_translated_cell, cells)
+        for text in code_messages.messages("".join(cell["source"]))
+    ]
+    _add_messages(template, texts, code_messages.CONTEXT, notebook.name)
+
+
+def _add_messages(template: Path, texts: list[str], context: str, source: str) -> None:
+    """Add ``texts`` to the ``.pot`` file ``template`` with ``context``, located in ``source``."""
+    from babel.messages.pofile import write_po
 
     with template.open("rb") as file:
         catalogue = read_po(file)
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    for cell in filter(code_messages.is_translated_cell, cells):
-        for text in code_messages.messages("".join(cell["source"])):
-            catalogue.add(text, context=code_messages.CONTEXT, locations=[(notebook.name, 0)])
+    for text in texts:
+        catalogue.add(text, context=context, locations=[(source, 0)])
     with template.open("wb") as file:
         write_po(file, catalogue, width=100)
 
