@@ -210,7 +210,10 @@ REQUIRED_RUN_KEYS = {
     "test_correct",
     "n_test",
     "test_accuracy",
-    "test_accuracy_wilson95",
+    "test_predictions",
+    "lr",
+    "output_lr_multiplier",
+    "scale_only",
     "median_epoch_wall_s",
 }
 
@@ -267,14 +270,19 @@ def test_run_mnist_results_have_the_required_content(tmp_path):
         ] is None
         assert run["steps"] == 3 and len(run["step_loss_block_means"]) == 3
         assert run["n_test"] == 30 and 0 <= run["test_correct"] <= 30
-        low, high = run["test_accuracy_wilson95"]
-        assert low <= run["test_accuracy"] <= high
+        predictions = run["test_predictions"]
+        assert len(predictions) == 30 and set(predictions) <= set("0123456789")
+        labels = synthetic_arrays().y_test
+        assert sum(int(p) == y for p, y in zip(predictions, labels)) == run["test_correct"]
         if run["activation"].startswith("parametric"):
             assert len(run["final_a"]) == 16 and len(run["epochs"][1]["a_quantiles"]) == 5
             assert (
                 run["epochs"][0]["a_quantiles"] == [1.0] * 5
                 and run["epochs"][0]["b_quantiles"] == [0.0] * 5
             )
+    for arm, entry in results["summary"].items():
+        for accuracy, (low, high) in zip(entry["test_accuracy"], entry["test_accuracy_wilson95"]):
+            assert low <= accuracy <= high, arm
     # arms are paired by seed: the same initial weights (a = 1, b = 0 makes parametric == plain at
     # the start) and the same first batch, so the initial losses and the first step's loss agree
     for seed in (0, 1):

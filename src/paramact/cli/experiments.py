@@ -190,6 +190,8 @@ def add_mnist(subparsers: Any) -> None:
         help="auto: cuda when available (default: auto)")
     add("--threads", type=positive_int, default=None, help="torch.set_num_threads; use 1 on a CPU "
         "shared with other jobs (default: torch's choice, the number of physical cores)")
+    add("--jobs", type=positive_int, default=1, help="train this many runs at once, one thread "
+        "each (CPU only; the results are the same; default: 1)")
     add("--out", default="results/mnist", help="output folder (default: results/mnist)")
     add("--name", default=None, help="file-name stem (default: DATASET_OUTPUT[_subsetN])")
     add("--no-figures", dest="figures", action="store_false", help="skip the figures")
@@ -205,7 +207,7 @@ def _add_mnist_protocol(group: Any) -> None:
     """The options that make the :class:`~paramact.experiments.mnist.MnistConfig`."""
     from paramact import data
     from paramact.experiments.common import ACTIVATIONS
-    from paramact.experiments.mnist.config import OUTPUTS, MnistConfig
+    from paramact.experiments.mnist.config import CONTROLS, OUTPUTS, MnistConfig
 
     default = MnistConfig()
     add = group.add_argument
@@ -231,8 +233,15 @@ def _add_mnist_protocol(group: Any) -> None:
         help=f"hidden units (default: {default.hidden})")
     add("--output", choices=OUTPUTS, default=default.output, help="softmax: cross-entropy on the "
         "scores; relu: cross-entropy on ReLU(scores), Agarap 2018 (default: softmax)")
-    add("--control", choices=("none", "doubled-bias"), default="none", help="doubled-bias: also "
-        "train the plain activations with the hidden bias learning rate doubled (default: none)")
+    add("--control", nargs="+", choices=("none", *CONTROLS), default=["none"], metavar="NAME",
+        help="control arms: doubled-bias (plain, hidden-bias rate x 2), output-lr (plain, output "
+        "layer's rate x --output-lr-multiplier), scale-only (parametric, b frozen); default: none")
+    add("--output-lr-multiplier", type=float, default=default.output_lr_multiplier,
+        help=f"the output-lr control's multiplier (default: {default.output_lr_multiplier:g})")
+    add("--sweep-lr", nargs="+", type=float, default=[], metavar="RATE", help="also train the "
+        "activations (not the controls) at these learning rates (a sweep; default: none)")
+    add("--sweep-seeds", type=positive_int, default=None,
+        help="the sweep uses the first N seeds only (default: all)")
     add("--subset", type=positive_int, default=None,
         help="train on the first N training images only (default: all)")
     add("--step-block", type=positive_int, default=default.step_block, help="store the training "
@@ -269,7 +278,10 @@ def run_mnist(args: argparse.Namespace) -> int:
             batch_size=args.batch_size,
             hidden=args.hidden,
             output=args.output,
-            control=None if args.control == "none" else args.control,
+            control=[name for name in args.control if name != "none"],
+            output_lr_multiplier=args.output_lr_multiplier,
+            sweep_lr=args.sweep_lr,
+            sweep_seeds=args.sweep_seeds,
             subset=args.subset,
             step_block=args.step_block,
             a_init=args.a_init,
@@ -281,7 +293,11 @@ def run_mnist(args: argparse.Namespace) -> int:
             torch.set_num_threads(args.threads)
         bar = sys.stderr.isatty() and args.progress
         results = mnist.run_mnist(
-            config, device=args.device, progress=bar, on_run=None if bar else _print_run
+            config,
+            device=args.device,
+            progress=bar,
+            on_run=None if bar else _print_run,
+            jobs=args.jobs,
         )
         stem = args.name or mnist.default_stem(config.dataset, config.output, config.subset)
         written = mnist.write_outputs(results, args.out, stem, figures=args.figures)

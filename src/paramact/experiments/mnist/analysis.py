@@ -39,21 +39,32 @@ def arm_label(arm: str) -> str:
 
     >>> arm_label("parametric_relu"), arm_label("sigmoid+doubled-bias")
     ('parametric ReLU', 'sigmoid, hidden-bias lr x 2')
+    >>> arm_label("sigmoid+output-lr-x2"), arm_label("parametric_relu+scale-only@lr=0.4")
+    ('sigmoid, output-layer lr x 2', 'parametric ReLU, b frozen, lr 0.4')
     """
     parsed = Arm.from_name(arm)
     label = LABELS.get(parsed.activation, parsed.activation)
-    return label + (", hidden-bias lr x 2" if parsed.doubled_bias else "")
+    if parsed.doubled_bias:
+        label += ", hidden-bias lr x 2"
+    if parsed.output_lr_multiplier != 1.0:
+        label += f", output-layer lr x {parsed.output_lr_multiplier:g}"
+    if parsed.scale_only:
+        label += ", b frozen"
+    return label + ("" if parsed.lr is None else f", lr {parsed.lr:g}")
 
 
 def baseline_of(arm: str) -> str | None:
     """The arm that ``arm`` is compared with by seed: the plain activation of a parametric or a
-    control arm.
+    control arm, at the same learning rate.
 
-    >>> baseline_of("relu+doubled-bias"), baseline_of("relu")
-    ('relu', None)
+    >>> baseline_of("relu+doubled-bias"), baseline_of("relu"), baseline_of("parametric_relu@lr=0.4")
+    ('relu', None, 'relu@lr=0.4')
     """
     parsed = Arm.from_name(arm)
-    return parsed.activation if parsed.doubled_bias else PARTNER.get(parsed.activation)
+    plain = parsed.activation if not parsed.parametric else PARTNER.get(parsed.activation)
+    if plain is None or (not parsed.parametric and not parsed.is_control):
+        return None
+    return Arm(plain, lr=parsed.lr).name
 
 
 def by_arm(results: dict) -> dict[str, list[dict]]:
@@ -84,8 +95,8 @@ def summarise(runs: list[dict], arms: list[Arm]) -> dict:
 
     >>> epochs = [{"train_wall_s": None},
     ...           {"train_loss": 0.3, "test_dead_outputs": 0, "train_wall_s": 1.0}]
-    >>> runs = [{"arm": "relu", "seed": 0, "test_accuracy": 0.9,
-    ...          "test_accuracy_wilson95": [0.8, 0.95], "epochs": epochs}]
+    >>> runs = [{"arm": "relu", "seed": 0, "test_accuracy": 0.9, "test_correct": 9, "n_test": 10,
+    ...          "epochs": epochs}]
     >>> summarise(runs, [Arm("relu")])["relu"]["test_accuracy_t95"]
     [None, None]
     """
@@ -103,7 +114,10 @@ def summarise(runs: list[dict], arms: list[Arm]) -> dict:
             "test_accuracy": values,
             "test_accuracy_mean": rounded(np.mean(values)),
             "test_accuracy_t95": rounded(list(stats.mean_ci(values))),
-            "test_accuracy_wilson95": [run["test_accuracy_wilson95"] for run in arm_runs],
+            "test_accuracy_wilson95": [
+                rounded(list(stats.wilson_interval(run["test_correct"], run["n_test"])))
+                for run in arm_runs
+            ],
             "final_train_loss_mean": rounded(
                 np.mean([run["epochs"][-1]["train_loss"] for run in arm_runs])
             ),

@@ -7,6 +7,9 @@ The defaults are the paper's protocol (section IV.2) plus our choices where it i
 >>> [arm.name for arm in config.arms]  # doctest: +NORMALIZE_WHITESPACE
 ['sigmoid', 'parametric_sigmoid', 'relu', 'parametric_relu', 'sigmoid+doubled-bias',
  'relu+doubled-bias']
+>>> config = MnistConfig(activations=["sigmoid"], seeds=range(3), sweep_lr=[0.4], sweep_seeds=2)
+>>> [(arm.name, seed) for arm, seed in config.runs]  # doctest: +NORMALIZE_WHITESPACE
+[('sigmoid', 0), ('sigmoid@lr=0.4', 0), ('sigmoid', 1), ('sigmoid@lr=0.4', 1), ('sigmoid', 2)]
 """
 
 from __future__ import annotations
@@ -41,23 +44,40 @@ SCHEMA = "paramact.mnist/1"
 #: The quantiles of the learned a and b recorded after every epoch.
 QUANTILES = (0.0, 0.25, 0.5, 0.75, 1.0)
 OUTPUTS = ("softmax", "relu")
-CONTROLS = (None, "doubled-bias")
+#: The control arms: ``doubled-bias`` and ``output-lr`` for each plain activation, ``scale-only``
+#: for each parametric one (see :mod:`paramact.experiments.mnist`).
+CONTROLS = ("doubled-bias", "output-lr", "scale-only")
 
 
 @dataclass(frozen=True)
 class Arm:
     """One configuration that is trained once per seed.
 
+    ``lr`` is the arm's own learning rate (``None``: the config's); the other fields are the
+    controls of :data:`CONTROLS`.
+
     >>> Arm("relu", doubled_bias=True).name
     'relu+doubled-bias'
+    >>> Arm("sigmoid", output_lr_multiplier=2.0, lr=0.4).name
+    'sigmoid+output-lr-x2@lr=0.4'
     """
 
     activation: str
     doubled_bias: bool = False
+    output_lr_multiplier: float = 1.0
+    scale_only: bool = False
+    lr: float | None = None
 
     @property
     def name(self) -> str:
-        return self.activation + ("+doubled-bias" if self.doubled_bias else "")
+        name = self.activation
+        if self.doubled_bias:
+            name += "+doubled-bias"
+        if self.output_lr_multiplier != 1.0:
+            name += f"+output-lr-x{self.output_lr_multiplier:g}"
+        if self.scale_only:
+            name += "+scale-only"
+        return name + ("" if self.lr is None else f"@lr={self.lr:g}")
 
     @classmethod
     def from_name(cls, name: str) -> Arm:
@@ -65,13 +85,28 @@ class Arm:
 
         >>> Arm.from_name("relu+doubled-bias") == Arm("relu", doubled_bias=True)
         True
+        >>> Arm.from_name("sigmoid+output-lr-x2@lr=0.4")
+        Arm(activation='sigmoid', doubled_bias=False, output_lr_multiplier=2.0, scale_only=False, lr=0.4)
         """
-        activation, _, control = name.partition("+")
-        return cls(activation, doubled_bias=control == "doubled-bias")
+        name, _, rate = name.partition("@lr=")
+        activation, *controls = name.split("+")
+        multiplier = next((c for c in controls if c.startswith("output-lr-x")), "output-lr-x1")
+        return cls(
+            activation,
+            doubled_bias="doubled-bias" in controls,
+            output_lr_multiplier=float(multiplier.removeprefix("output-lr-x")),
+            scale_only="scale-only" in controls,
+            lr=float(rate) if rate else None,
+        )
 
     @property
     def parametric(self) -> bool:
         return is_parametric(self.activation)
+
+    @property
+    def is_control(self) -> bool:
+        """Whether this arm is a control (not one of the four activations as the paper trains it)."""
+        return self.doubled_bias or self.output_lr_multiplier != 1.0 or self.scale_only
 
 
 def _positive_int(name: str, value: object) -> None:
@@ -106,7 +141,14 @@ class MnistConfig:
         batch_size: images per step (the last batch of an epoch may be smaller).
         hidden: hidden units.
         output: ``"softmax"`` (cross-entropy on the scores) or ``"relu"`` (on ReLU(scores)).
-        control: ``None`` or ``"doubled-bias"`` (extra plain arms with the hidden bias rate 2 lr).
+        control: the control arms, any of :data:`CONTROLS` (one name, several, or ``None``):
+            ``"doubled-bias"`` (plain arms with the hidden bias rate 2 lr), ``"output-lr"``
+            (plain arms with the output layer's rate ``output_lr_multiplier`` lr),
+            ``"scale-only"`` (parametric arms with ``b`` frozen at ``b_init``).
+        output_lr_multiplier: the output layer's rate in the ``"output-lr"`` control, in lr.
+        sweep_lr: further learning rates at which the activations (not the controls) are
+            trained, on the first ``sweep_seeds`` seeds (a learning-rate sweep).
+        sweep_seeds: how many seeds the sweep uses (``None``: all).
         subset: train on the first ``subset`` training images (``None``: all).
         step_block: the training loss is stored as means over blocks of this many steps.
         a_init: initial scale of the parametric activations.
@@ -130,7 +172,10 @@ class MnistConfig:
     batch_size: int
     hidden: int
     output: str
-    control: str | None
+    control: tuple[str, ...]
+    output_lr_multiplier: float
+    sweep_lr: tuple[float, ...]
+    sweep_seeds: int | None
     subset: int | None
     step_block: int
     a_init: float
@@ -148,7 +193,10 @@ class MnistConfig:
         batch_size: int = 200,
         hidden: int = 200,
         output: str = "softmax",
-        control: str | None = None,
+        control: str | Iterable[str] | None = None,
+        output_lr_multiplier: float = 2.0,
+        sweep_lr: Iterable[float] = (),
+        sweep_seeds: int | None = None,
         subset: int | None = None,
         step_block: int = 10,
         a_init: float = 1.0,
@@ -165,7 +213,10 @@ class MnistConfig:
             "batch_size": batch_size,
             "hidden": hidden,
             "output": output,
-            "control": control,
+            "control": (control,) if isinstance(control, str) else tuple(control or ()),
+            "output_lr_multiplier": output_lr_multiplier,
+            "sweep_lr": tuple(sweep_lr),
+            "sweep_seeds": sweep_seeds,
             "subset": subset,
             "step_block": step_block,
             "a_init": a_init,
@@ -188,14 +239,19 @@ class MnistConfig:
             raise ValueError(f"unknown activation(s) {unknown}; choose from {ACTIVATIONS}")
         if not self.activations:
             raise ValueError(f"activations must name at least one of {ACTIVATIONS}")
-        if self.control not in CONTROLS:
-            raise ValueError(f"control must be None or 'doubled-bias', got {self.control!r}")
+        unknown = [name for name in self.control if name not in CONTROLS]
+        if unknown:
+            raise ValueError(f"unknown control(s) {unknown}; choose from {CONTROLS}")
         if self.output not in OUTPUTS:
             raise ValueError(f"output must be 'softmax' or 'relu', got {self.output!r}")
         for name in ("epochs", "batch_size", "hidden", "step_block"):
             _positive_int(name, getattr(self, name))
-        if self.subset is not None:
-            _positive_int("subset", self.subset)
+        for name in ("subset", "sweep_seeds"):
+            if getattr(self, name) is not None:
+                _positive_int(name, getattr(self, name))
+        for rate in self.sweep_lr:
+            _rate("each sweep_lr", rate)
+        _rate("output_lr_multiplier", self.output_lr_multiplier)
         _rate("lr", self.lr)
         _rate("lr_scale", self.lr_scale, optional=True)
         _rate("lr_location", self.lr_location, optional=True)
@@ -221,13 +277,30 @@ class MnistConfig:
 
     @property
     def arms(self) -> list[Arm]:
-        """The arms to train: the activations in canonical order, then the controls."""
-        arms = [Arm(name) for name in ACTIVATIONS if name in self.activations]
-        if self.control == "doubled-bias":
-            arms += [
-                Arm(plain, doubled_bias=True) for plain, _ in PAIRS if plain in self.activations
-            ]
-        return arms
+        """The arms to train: the activations in canonical order, the controls, then the sweep."""
+        plain = [name for name, _ in PAIRS if name in self.activations]
+        parametric = [name for _, name in PAIRS if name in self.activations]
+        activations = [name for name in ACTIVATIONS if name in self.activations]
+        arms = [Arm(name) for name in activations]
+        if "doubled-bias" in self.control:
+            arms += [Arm(name, doubled_bias=True) for name in plain]
+        if "output-lr" in self.control:
+            arms += [Arm(name, output_lr_multiplier=self.output_lr_multiplier) for name in plain]
+        if "scale-only" in self.control:
+            arms += [Arm(name, scale_only=True) for name in parametric]
+        rates = [rate for rate in self.sweep_lr if rate != self.lr]
+        return arms + [Arm(name, lr=rate) for rate in rates for name in activations]
+
+    @property
+    def runs(self) -> list[tuple[Arm, int]]:
+        """``(arm, seed)`` of every run, seed by seed; the sweep's arms on its seeds only."""
+        swept = self.seeds[: self.sweep_seeds]
+        return [
+            (arm, seed)
+            for seed in self.seeds
+            for arm in self.arms
+            if arm.lr is None or seed in swept
+        ]
 
     @property
     def rate_scale(self) -> float:
@@ -246,16 +319,21 @@ class MnistConfig:
             "source": "Kong & Ko (2021), section IV.2; ReLU output variant after Agarap (2018)",
             "dataset": self.dataset,
             "architecture": f"{in_features}-{self.hidden}-10",
-            "hidden_activations": [arm.activation for arm in arms if not arm.doubled_bias],
+            "hidden_activations": [
+                arm.activation for arm in arms if not arm.is_control and arm.lr is None
+            ],
             "arms": [arm.name for arm in arms],
-            "control": self.control,
+            "control": list(self.control),
+            "output_lr_multiplier": self.output_lr_multiplier,
+            "sweep_lr": list(self.sweep_lr),
+            "sweep_seeds": list(self.seeds[: self.sweep_seeds]) if self.sweep_lr else [],
             "output": self.output,
             "loss": "softmax cross-entropy" + (" on ReLU outputs" if self.output == "relu" else ""),
             "optimizer": "SGD, no momentum, no weight decay",
             "lr": self.lr,
             "lr_scale": self.rate_scale,
             "lr_location": self.rate_location,
-            "hidden_bias_lr_in_control": 2 * self.lr if self.control == "doubled-bias" else None,
+            "hidden_bias_lr_in_control": 2 * self.lr if "doubled-bias" in self.control else None,
             "batch_size": self.batch_size,
             "epochs": self.epochs,
             "seeds": list(self.seeds),
@@ -268,7 +346,8 @@ class MnistConfig:
             "same initial weights and batch order for every arm of a seed",
             "a_init": self.a_init,
             "b_init": self.b_init,
-            "evaluation": "full passes over train and test after each epoch (eval mode)",
+            "evaluation": "full passes over train and test after each epoch (eval mode); "
+            "the predicted class of every test image after the last epoch",
             "step_loss_block": self.step_block,
             "paper_ranges": PAPER_RANGES,
         }

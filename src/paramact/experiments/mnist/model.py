@@ -82,6 +82,7 @@ def make_optimizer(
     lr_scale: float | None = None,
     lr_location: float | None = None,
     doubled_bias: bool = False,
+    output_lr_multiplier: float = 1.0,
 ) -> PlainSGD:
     """Plain SGD with the paper's rates ``lr`` (rho), ``lr_scale`` (rho_S), ``lr_location`` (rho_L).
 
@@ -91,19 +92,30 @@ def make_optimizer(
     The groups are :func:`paramact.nn.param_groups`' ``"weight"``, ``"scale"`` and
     ``"location"``. ``doubled_bias=True`` moves the hidden layer's bias (``model[0].bias``) to
     its own group ``"hidden_bias"`` with the rate ``2 * lr``: the reparametrised control
-    described in :mod:`paramact.experiments.mnist`.
+    described in :mod:`paramact.experiments.mnist`. ``output_lr_multiplier`` moves the output
+    layer's weight and bias (``model[2]``) to the group ``"output"`` with that many times ``lr``.
 
     >>> optimizer = make_optimizer(build_model("relu", hidden=3), lr=0.1, doubled_bias=True)
     >>> [(group["name"], group["lr"]) for group in optimizer.param_groups]
     [('weight', 0.1), ('hidden_bias', 0.2)]
+    >>> optimizer = make_optimizer(build_model("relu", hidden=3), lr=0.1, output_lr_multiplier=2)
+    >>> [(group["name"], group["lr"]) for group in optimizer.param_groups]
+    [('weight', 0.1), ('output', 0.2)]
     """
     groups = param_groups(model, lr, lr_scale=lr_scale, lr_location=lr_location)
     if doubled_bias:
-        hidden_bias = model[0].bias
-        for group in groups:
-            group["params"] = [p for p in group["params"] if p is not hidden_bias]
-        groups.append({"params": [hidden_bias], "lr": 2 * lr, "name": "hidden_bias"})
+        _own_group(groups, [model[0].bias], 2 * lr, "hidden_bias")
+    if output_lr_multiplier != 1.0:
+        _own_group(groups, list(model[2].parameters()), output_lr_multiplier * lr, "output")
     return PlainSGD(groups, lr=lr)
+
+
+def _own_group(groups: list[dict], params: list, lr: float, name: str) -> None:
+    """Move ``params`` out of their groups in ``groups`` into a new group ``name`` with ``lr``."""
+    moved = {id(p) for p in params}
+    for group in groups:
+        group["params"] = [p for p in group["params"] if id(p) not in moved]
+    groups.append({"params": params, "lr": lr, "name": name})
 
 
 def parametric_layer(model: nn.Sequential) -> ParametricSigmoid | ParametricReLU | None:

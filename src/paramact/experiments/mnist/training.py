@@ -23,7 +23,6 @@ import torch.nn.functional as F
 from torch import nn
 
 from paramact import data as datasets
-from paramact import stats
 from paramact.experiments import common
 from paramact.experiments.mnist.analysis import summarise
 from paramact.experiments.mnist.config import QUANTILES, SCHEMA, Arm, MnistConfig
@@ -123,34 +122,50 @@ def train_epoch(
 
 
 @torch.inference_mode()
-def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 10000) -> dict:
+def evaluate(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    batch_size: int = 10000,
+    predictions: bool = False,
+) -> dict:
     """Mean cross-entropy, number correct and accuracy on ``(x, y)``, plus the dead-output count.
 
     ``dead_outputs`` counts the samples whose scores are all zero (only possible with a ReLU
-    output layer).
+    output layer). ``predictions=True`` adds the predicted classes as a string of digits, one
+    per sample (``"predictions"``; for at most 10 classes).
 
     >>> model = build_model("relu", hidden=4, in_features=2, classes=3)
     >>> sorted(evaluate(model, torch.rand(5, 2), torch.tensor([0, 1, 2, 0, 1])))
     ['accuracy', 'correct', 'dead_outputs', 'loss', 'n']
+    >>> len(evaluate(model, torch.rand(5, 2), torch.zeros(5, dtype=int), predictions=True)["predictions"])
+    5
     """
     model.eval()
     total_loss = torch.zeros((), device=x.device)
     correct = torch.zeros((), dtype=torch.int64, device=x.device)
     dead = torch.zeros((), dtype=torch.int64, device=x.device)
+    predicted = []
     for start in range(0, x.shape[0], batch_size):
         scores = model(x[start : start + batch_size])
         targets = y[start : start + batch_size]
         total_loss += F.cross_entropy(scores, targets, reduction="sum")
-        correct += (scores.argmax(dim=1) == targets).sum()
+        classes = scores.argmax(dim=1)
+        correct += (classes == targets).sum()
         dead += (scores == 0).all(dim=1).sum()
+        predicted.append(classes)
     n = x.shape[0]
-    return {
+    result: dict[str, Any] = {
         "loss": total_loss.item() / n,
         "correct": int(correct.item()),
         "n": n,
         "accuracy": correct.item() / n,
         "dead_outputs": int(dead.item()),
     }
+    if predictions:
+        digits = torch.cat(predicted).cpu().numpy().astype(np.uint8) + ord("0")
+        result["predictions"] = digits.tobytes().decode("ascii")
+    return result
 
 
 def _quantiles(values: torch.Tensor) -> list[float]:
@@ -159,10 +174,16 @@ def _quantiles(values: torch.Tensor) -> list[float]:
     )
 
 
-def _snapshot(model: nn.Sequential, tensors: Tensors, epoch: int, wall: float | None) -> dict:
-    """The record of one epoch: full passes over the training and test images; a, b quantiles."""
+def _snapshot(
+    model: nn.Sequential, tensors: Tensors, epoch: int, wall: float | None, last: bool = False
+) -> dict:
+    """The record of one epoch: full passes over the training and test images; a, b quantiles.
+
+    After the ``last`` epoch it also holds the test predictions (``"test_predictions"``).
+    """
     x_train, y_train, x_test, y_test = tensors
-    train, test = evaluate(model, x_train, y_train), evaluate(model, x_test, y_test)
+    train = evaluate(model, x_train, y_train)
+    test = evaluate(model, x_test, y_test, predictions=last)
     record = {
         "epoch": epoch,
         "train_wall_s": common.rounded(wall),
@@ -173,6 +194,8 @@ def _snapshot(model: nn.Sequential, tensors: Tensors, epoch: int, wall: float | 
         "test_correct": test["correct"],
         "test_dead_outputs": test["dead_outputs"],
     }
+    if last:
+        record["test_predictions"] = test["predictions"]
     layer = parametric_layer(model)
     if layer is not None:
         record["a_quantiles"] = _quantiles(layer.a)
@@ -199,8 +222,14 @@ def train_arm(
     model = build_model(
         arm.activation, config.hidden, config.output, a_init=config.a_init, b_init=config.b_init
     ).to(device)
+    lr = config.lr if arm.lr is None else arm.lr
     optimizer = make_optimizer(
-        model, config.lr, config.lr_scale, config.lr_location, arm.doubled_bias
+        model,
+        lr,
+        config.lr_scale,
+        0.0 if arm.scale_only else config.lr_location,
+        arm.doubled_bias,
+        arm.output_lr_multiplier,
     )
     generator = torch.Generator().manual_seed(seed)  # the same batch order for every arm of a seed
     epochs, step_losses = [_snapshot(model, tensors, 0, None)], []
@@ -211,15 +240,19 @@ def train_arm(
         )
         step_losses.extend(losses.tolist())  # the one synchronisation of the epoch
         wall = time.perf_counter() - start
-        epochs.append(_snapshot(model, tensors, epoch, wall))
+        epochs.append(_snapshot(model, tensors, epoch, wall, last=epoch == config.epochs))
         if on_epoch is not None:
             on_epoch(epochs[-1])
     final, n_test = epochs[-1], int(x_test.shape[0])
+    predictions = final.pop("test_predictions")
     block = config.step_block
     run = {
         "arm": arm.name,
         "activation": arm.activation,
         "doubled_bias": arm.doubled_bias,
+        "output_lr_multiplier": arm.output_lr_multiplier,
+        "scale_only": arm.scale_only,
+        "lr": lr,
         "seed": seed,
         "epochs": epochs,
         "step_loss_block_means": [
@@ -230,9 +263,7 @@ def train_arm(
         "test_correct": final["test_correct"],
         "n_test": n_test,
         "test_accuracy": final["test_accuracy"],
-        "test_accuracy_wilson95": common.rounded(
-            list(stats.wilson_interval(final["test_correct"], n_test))
-        ),
+        "test_predictions": predictions,
         "median_epoch_wall_s": common.rounded(np.median([e["train_wall_s"] for e in epochs[1:]])),
     }
     layer = parametric_layer(model)
@@ -243,20 +274,22 @@ def train_arm(
 
 
 def _source_modules() -> list:
-    """The modules whose source digests go into the results: the code that trains and summarises."""
+    """The modules whose source digests go into the results: the code that makes the runs.
+
+    The summary is derived from the runs; :func:`~paramact.experiments.mnist.render_from_json`
+    recomputes it with today's analysis code.
+    """
     import paramact.functional
     import paramact.nn
-    from paramact.experiments.mnist import analysis, config, model
+    from paramact.experiments.mnist import config, model
 
     return [
         paramact.functional,
         paramact.nn,
         datasets,
-        stats,
         common,
         config,
         model,
-        analysis,
         sys.modules[__name__],
     ]
 
@@ -268,6 +301,7 @@ def run_mnist(
     device: str = "auto",
     progress: bool | None = None,
     on_run: Callable[[dict], None] | None = None,
+    jobs: int = 1,
     **options: Any,
 ) -> dict:
     """Train every arm (activation, plus controls) for every seed; return the results as a dict.
@@ -276,7 +310,9 @@ def run_mnist(
     builds one from ``options``. The data set ``config.dataset`` is loaded with
     :mod:`paramact.data` unless ``data`` (a :class:`paramact.data.MnistArrays`) is given.
     ``device``: ``"auto"``, ``"cpu"`` or ``"cuda"``. ``progress``: a tqdm bar on stderr (``None``:
-    when stderr is a terminal). ``on_run`` is called with each finished run's record. The dict is
+    when stderr is a terminal). ``on_run`` is called with each finished run's record. ``jobs``
+    runs that many trainings at once in worker processes of one thread each (CPU only; the
+    runs are the same, in the same order, whatever ``jobs`` is). The dict is
     what :func:`~paramact.experiments.mnist.write_outputs` stores as JSON: ``schema``,
     ``protocol``, ``environment``, ``data``, ``runs`` (one per arm and seed) and ``summary``
     (per arm).
@@ -293,6 +329,8 @@ def run_mnist(
             f"run_mnist: pass either a MnistConfig or keyword options, not both ({sorted(options)})"
         )
     torch_device = resolve_device(device)
+    if jobs != 1 and (torch_device.type != "cpu" or isinstance(jobs, bool) or jobs < 1):
+        raise ValueError(f"jobs must be 1, or a positive integer on the CPU; got {jobs!r}")
     # the code loaded now, before training
     environment = common.environment(torch_device, _source_modules())
     data_source = "paramact.data.load_dataset" if data is None else "arrays passed to run_mnist"
@@ -306,13 +344,15 @@ def run_mnist(
         *to_tensors(data.x_train, data.y_train, torch_device),
         *to_tensors(data.x_test, data.y_test, torch_device),
     )
-    bar = common.progress_bar(
-        len(config.arms) * len(config.seeds) * config.epochs * _steps_per_epoch(config, data),
-        "mnist",
-        sys.stderr.isatty() if progress is None else progress,
-    )
+    show, bar = sys.stderr.isatty() if progress is None else progress, None
     try:
-        runs = _train_all(config, tensors, torch_device, bar, on_run)
+        if jobs == 1:
+            steps = len(config.runs) * config.epochs * _steps_per_epoch(config, data)
+            bar = common.progress_bar(steps, "mnist", show)
+            runs = _train_all(config, tensors, torch_device, bar, on_run)
+        else:
+            bar = common.progress_bar(len(config.runs), "mnist", show, unit="run")
+            runs = _train_in_workers(config, tensors, jobs, bar, on_run)
     finally:
         if bar is not None:
             bar.close()
@@ -339,21 +379,56 @@ def _train_all(
     bar: Any,
     on_run: Callable[[dict], None] | None,
 ) -> list[dict]:
-    """Every arm for every seed, seed by seed; the bar's postfix names the epoch just finished."""
+    """Every run of ``config.runs`` in turn; the bar's postfix names the epoch just finished."""
     runs = []
-    for seed in config.seeds:
-        for arm in config.arms:
+    for arm, seed in config.runs:
 
-            def on_epoch(record: dict, arm: Arm = arm, seed: int = seed) -> None:
-                if bar is not None:
-                    bar.set_postfix_str(
-                        f"{arm.name} seed {seed} epoch {record['epoch']} "
-                        f"test acc {record['test_accuracy']:.4f}"
-                    )
+        def on_epoch(record: dict, arm: Arm = arm, seed: int = seed) -> None:
+            if bar is not None:
+                bar.set_postfix_str(
+                    f"{arm.name} seed {seed} epoch {record['epoch']} "
+                    f"test acc {record['test_accuracy']:.4f}"
+                )
 
-            runs.append(train_arm(arm, seed, config, tensors, device, bar, on_epoch))
+        runs.append(train_arm(arm, seed, config, tensors, device, bar, on_epoch))
+        if on_run is not None:
+            on_run(runs[-1])
+    return runs
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(config: MnistConfig, tensors: Tensors) -> None:
+    torch.set_num_threads(1)
+    _WORKER.update(config=config, tensors=tensors)
+
+
+def _train_one(job: tuple[Arm, int]) -> dict:
+    arm, seed = job
+    return train_arm(arm, seed, _WORKER["config"], _WORKER["tensors"], torch.device("cpu"))
+
+
+def _train_in_workers(
+    config: MnistConfig,
+    tensors: Tensors,
+    jobs: int,
+    bar: Any,
+    on_run: Callable[[dict], None] | None,
+) -> list[dict]:
+    """``config.runs`` in ``jobs`` fresh worker processes (spawned: no forked torch threads)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    runs = []
+    with context.Pool(jobs, _start_worker, (config, tensors)) as pool:
+        for run in pool.imap(_train_one, config.runs):
+            runs.append(run)
+            if bar is not None:
+                bar.update()
+                bar.set_postfix_str(f"{run['arm']} seed {run['seed']} {run['test_accuracy']:.4f}")
             if on_run is not None:
-                on_run(runs[-1])
+                on_run(run)
     return runs
 
 
