@@ -8,9 +8,11 @@ from scipy import stats as scipy_stats
 
 from paramact.stats import (
     bootstrap_ci,
+    crossed_bootstrap_ci,
     kaplan_meier,
     kaplan_meier_median,
     mean_ci,
+    paired_t_test,
     sign_test,
     wilcoxon_paired,
     wilson_interval,
@@ -252,3 +254,52 @@ def test_holm_controls_each_p_value_by_its_rank_and_keeps_the_order():
     assert holm([0.3, 0.3]) == [0.6, 0.6] and holm([0.9, 0.8]) == [1.0, 1.0]
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         holm([1.5])
+
+
+def test_paired_t_test_matches_scipy_and_handles_degenerate_differences():
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=8), rng.normal(size=8)
+    assert paired_t_test(x, y) == pytest.approx(scipy_stats.ttest_rel(x, y).pvalue)
+    assert paired_t_test([1.0, 2.0], [1.0, 2.0]) == 1.0  # no difference at all
+    assert np.isnan(paired_t_test([2.0, 3.0], [1.0, 2.0]))  # a constant shift has no spread
+    assert np.isnan(paired_t_test([1.0], [0.0]))
+
+
+def test_crossed_bootstrap_with_one_item_kind_reduces_to_the_seed_bootstrap():
+    # every item gives the same difference within a seed: only the seeds vary
+    x = np.zeros((6, 50), dtype=bool)
+    x[:3] = True  # seeds 0-2: x right on every item, y never; seeds 3-5: both wrong
+    y = np.zeros_like(x)
+    lo, hi = crossed_bootstrap_ci(x, y, n_resamples=3000)
+    assert 0.0 <= lo < 0.5 < hi <= 1.0
+    assert lo == pytest.approx(bootstrap_ci([1, 1, 1, 0, 0, 0], np.mean, 3000)[0], abs=0.2)
+
+
+def test_crossed_bootstrap_widens_with_a_smaller_test_set():
+    rng = np.random.default_rng(0)
+    big_y = rng.random((4, 20000)) < 0.9
+    big_x = big_y | (rng.random((4, 20000)) < 0.2)
+    small_x, small_y = big_x[:, :500], big_y[:, :500]
+    width = [
+        np.diff(crossed_bootstrap_ci(x, y, n_resamples=2000))[0]
+        for x, y in ((big_x, big_y), (small_x, small_y))
+    ]
+    assert width[1] > 2 * width[0]
+    lo, hi = crossed_bootstrap_ci(big_x, big_y, n_resamples=2000)
+    assert lo < (big_x.mean() - big_y.mean()) < hi
+    assert crossed_bootstrap_ci(big_x, big_y, n_resamples=500, seed=4) == crossed_bootstrap_ci(
+        big_x, big_y, n_resamples=500, seed=4
+    )
+
+
+@pytest.mark.parametrize(
+    "x, y",
+    [
+        (np.ones((2, 3), bool), np.ones((2, 4), bool)),
+        (np.ones(3, bool), np.ones(3, bool)),
+        (np.ones((0, 3), bool), np.ones((0, 3), bool)),
+    ],
+)
+def test_crossed_bootstrap_rejects_bad_shapes(x, y):
+    with pytest.raises(ValueError, match="seeds, items"):
+        crossed_bootstrap_ci(x, y)

@@ -23,6 +23,11 @@ __all__ = [
     "PairedTest",
     "sign_test",
     "wilcoxon_paired",
+    "McNemarTest",
+    "mcnemar_exact",
+    "holm",
+    "paired_t_test",
+    "crossed_bootstrap_ci",
 ]
 
 
@@ -384,3 +389,80 @@ def holm(pvalues) -> list[float]:
         running = max(running, (len(p) - rank) * p[index])
         adjusted[index] = min(1.0, running)
     return [round(float(value), 12) for value in adjusted]
+
+
+def paired_t_test(x, y) -> float:
+    """Two-sided p-value of the paired t-test that the mean of ``x - y`` is 0.
+
+    ``t = mean(d) / (sd(d) / sqrt(n))`` with ``n - 1`` degrees of freedom (``scipy.stats.ttest_rel``).
+    Fewer than two pairs, or differences all equal to the same nonzero value, give ``nan``
+    (no spread to judge them by); all-zero differences give 1.0.
+
+    Examples:
+        >>> round(paired_t_test([0.95, 0.96, 0.94], [0.94, 0.94, 0.935]), 4)
+        0.1181
+        >>> paired_t_test([1.0, 2.0], [1.0, 2.0])
+        1.0
+    """
+    d = np.asarray(x, dtype=float) - np.asarray(y, dtype=float)
+    if d.ndim != 1:
+        raise ValueError(f"x and y must be 1-D arrays of the same length, got shape {d.shape}")
+    if d.size < 2:
+        return float("nan")
+    if np.all(d == 0):
+        return 1.0
+    if np.all(d == d[0]):
+        return float("nan")
+    return float(_scipy_stats.ttest_rel(x, y).pvalue)
+
+
+def crossed_bootstrap_ci(
+    x_correct,
+    y_correct,
+    n_resamples: int = 10_000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Bootstrap interval of a paired accuracy difference over seeds *and* test items.
+
+    ``x_correct`` and ``y_correct`` are boolean arrays ``(seeds, items)``: whether arm x (y),
+    trained from each seed, got each test item right. The estimate is
+    ``mean over seeds of (accuracy_x - accuracy_y)``. Seeds and items are crossed (every seed is
+    tested on the same items), so each resample draws the seeds with replacement and, independently,
+    the items with replacement (one draw shared by all seeds and both arms), and recomputes the
+    estimate; the interval is the percentile one. Both the training seed and the finite test set
+    then enter its width (the crossed bootstrap is slightly conservative).
+
+    Examples:
+        >>> rng = np.random.default_rng(1)
+        >>> y = rng.random((5, 2000)) < 0.90
+        >>> x = y | (rng.random((5, 2000)) < 0.3)  # x fixes about 3 % of the items
+        >>> lo, hi = crossed_bootstrap_ci(x, y, n_resamples=2000)
+        >>> bool(0.02 < lo < (x.mean() - y.mean()) < hi < 0.04)
+        True
+    """
+    if n_resamples < 1:
+        raise ValueError(f"n_resamples must be at least 1, got {n_resamples}")
+    confidence = _check_confidence(confidence)
+    x = np.asarray(x_correct, dtype=bool)
+    y = np.asarray(y_correct, dtype=bool)
+    if x.shape != y.shape or x.ndim != 2 or 0 in x.shape:
+        raise ValueError(
+            f"x_correct and y_correct must be non-empty (seeds, items) arrays of one shape, "
+            f"got {x.shape} and {y.shape}"
+        )
+    n_seeds, n_items = x.shape
+    difference = x.astype(np.float32) - y.astype(np.float32)
+    rng = np.random.default_rng(seed)
+    replicates = np.empty(n_resamples)
+    chunk = max(1, 2_000_000 // n_items)  # resamples per block: bounded memory
+    for start in range(0, n_resamples, chunk):
+        size = min(chunk, n_resamples - start)
+        drawn = rng.integers(0, n_items, size=(size, n_items)) + n_items * np.arange(size)[:, None]
+        counts = np.bincount(drawn.ravel(), minlength=size * n_items).reshape(size, n_items)
+        per_seed = difference @ counts.T.astype(np.float32) / n_items  # (seeds, size)
+        chosen = rng.integers(0, n_seeds, size=(size, n_seeds))
+        replicates[start : start + size] = np.take_along_axis(per_seed.T, chosen, 1).mean(1)
+    alpha = 1.0 - confidence
+    lo, hi = np.quantile(replicates, [alpha / 2, 1 - alpha / 2])
+    return float(lo), float(hi)

@@ -30,6 +30,16 @@ Variants:
   in ``test_dead_outputs``). The alternatives change the loss as well (MSE to one-hot) or
   need a margin choice (squared hinge), so they would confound the comparison. An all-zero
   output row predicts class 0 (first maximum), which is counted as whatever it is.
+* ``control="output-lr"``: for each plain activation, an arm whose output layer (weights and
+  bias) learns at ``output_lr_multiplier`` (default 2) times ``lr``. A parametric unit's scale
+  ``a`` multiplies what the output layer receives, which speeds up the output layer's learning
+  like a larger rate would (chapter 10); after 30 epochs the middle half of the learned ``a`` lies
+  between about 1.2 and 1.4, so ``a^2`` is about 1.4 to 2.0, and the control gives the plain
+  network at least that much.
+* ``control="scale-only"``: for each parametric activation, an arm with ``b`` frozen at
+  ``b_init`` (only ``a`` learns): how much of a gain the scale alone brings.
+* ``sweep_lr``: the four activations also at these rates (on the first ``sweep_seeds`` seeds),
+  so that each can be compared at its own best rate.
 * ``control="doubled-bias"``: for each plain activation present, an extra arm with the hidden
   layer's bias learning rate doubled. Learning only the location ``b`` of a parametric
   activation with ``a`` fixed at 1 is exactly this: ``sigma(W x + c - b)`` depends on ``c - b``
@@ -49,6 +59,9 @@ The package, one job per module:
 * :mod:`~paramact.experiments.mnist.training`: :func:`train_epoch`, :func:`evaluate`,
   :func:`run_mnist`;
 * :mod:`~paramact.experiments.mnist.analysis`: the summary, paired differences and tables;
+* :mod:`~paramact.experiments.mnist.sweep`: the learning-rate sweep, each activation's best rate;
+* :mod:`~paramact.experiments.mnist.endpoints`: the comparisons declared before the results were
+  read (primary, secondary with Holm), with intervals over seeds and test images;
 * :mod:`~paramact.experiments.mnist.figures`: every figure (``paramact mnist``'s and chapter 9's);
 * :mod:`~paramact.experiments.mnist.results`: results files: write, load (old keys translated),
   redraw.
@@ -87,6 +100,14 @@ from paramact.experiments.mnist.config import (
     Arm,
     MnistConfig,
 )
+from paramact.experiments.mnist.endpoints import (
+    PRIMARY,
+    SECONDARY,
+    Comparison,
+    compare,
+    endpoints_table,
+    evaluate_endpoints,
+)
 from paramact.experiments.mnist.figures import (
     PANELS,
     ab_epochs_figure,
@@ -101,13 +122,16 @@ from paramact.experiments.mnist.figures import (
 from paramact.experiments.mnist.model import build_model, make_optimizer, parametric_layer
 from paramact.experiments.mnist.results import (
     STEMS,
+    add_test_labels,
     default_stem,
     load_results,
     load_stored,
     render_from_json,
     translate,
+    write_endpoints,
     write_outputs,
 )
+from paramact.experiments.mnist.sweep import best_rate, sweep_rows, sweep_table
 from paramact.experiments.mnist.training import (
     DeviceUnavailableError,
     evaluate,
@@ -151,6 +175,16 @@ __all__ = [
     "long_run_summary",
     "ranges_table",
     "relu_output_table",
+    # the sweep and the declared comparisons
+    "best_rate",
+    "sweep_rows",
+    "sweep_table",
+    "Comparison",
+    "PRIMARY",
+    "SECONDARY",
+    "compare",
+    "evaluate_endpoints",
+    "endpoints_table",
     # figures
     "PANELS",
     "arm_style",
@@ -169,4 +203,6 @@ __all__ = [
     "load_results",
     "load_stored",
     "render_from_json",
+    "add_test_labels",
+    "write_endpoints",
 ]

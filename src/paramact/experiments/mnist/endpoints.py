@@ -20,9 +20,29 @@ choosing it; best against best is compared on those seeds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 
-__all__ = ["Comparison", "PRIMARY", "SECONDARY"]
+import numpy as np
+
+from paramact import stats
+from paramact.experiments.common import rounded
+from paramact.experiments.mnist.sweep import resolve
+
+__all__ = [
+    "Comparison",
+    "PRIMARY",
+    "SECONDARY",
+    "BOOTSTRAP_RESAMPLES",
+    "test_labels",
+    "correct",
+    "compare",
+    "evaluate_endpoints",
+    "endpoints_table",
+]
+
+#: Resamples of the crossed bootstrap (:func:`paramact.stats.crossed_bootstrap_ci`).
+BOOTSTRAP_RESAMPLES = 4000
 
 
 @dataclass(frozen=True)
@@ -116,3 +136,131 @@ SECONDARY = (
         question="Does the ReLU gain remain after 150 epochs (3 seeds)?",
     ),
 )
+
+
+def test_labels(results: dict) -> np.ndarray:
+    """The test labels stored in ``results["data"]["y_test_labels"]`` (a string of digits).
+
+    :func:`~paramact.experiments.mnist.render_from_json` adds them from the data set, checked
+    against the file's ``y_test_idx_sha256``.
+    """
+    labels = results["data"].get("y_test_labels")
+    if labels is None:
+        raise ValueError(
+            "this results file has no test labels; add them with "
+            "`paramact mnist --from-json FILE` (it needs the data set)"
+        )
+    return np.frombuffer(labels.encode("ascii"), np.uint8) - ord("0")
+
+
+def correct(
+    results: dict, arm: str, seeds: list[int] | None = None
+) -> tuple[list[int], np.ndarray]:
+    """The seeds of ``arm`` (or those of ``seeds`` it has) and whether each run got each test
+    image right: a boolean array ``(seeds, images)`` from the stored predictions."""
+    labels = test_labels(results)
+    runs = sorted(
+        (r for r in results["runs"] if r["arm"] == arm and (seeds is None or r["seed"] in seeds)),
+        key=lambda run: run["seed"],
+    )
+    if not runs:
+        raise ValueError(f"no runs of arm {arm!r} in this results file")
+    predicted = np.array(
+        [
+            np.frombuffer(run["test_predictions"].encode("ascii"), np.uint8) - ord("0")
+            for run in runs
+        ]
+    )
+    return [run["seed"] for run in runs], predicted == labels
+
+
+def compare(results: dict, comparison: Comparison) -> dict:
+    """One declared comparison, on the seeds both arms share (the sweep's for ``@best``)."""
+    treated, reference = (
+        resolve(results, comparison.treated),
+        resolve(results, comparison.reference),
+    )
+    best = comparison.treated.endswith("@best")
+    sweep = results["protocol"].get("sweep_seeds") if best else None
+    treated_seeds, treated_correct = correct(results, treated, sweep)
+    reference_seeds, reference_correct = correct(results, reference, sweep)
+    shared = sorted(set(treated_seeds) & set(reference_seeds))
+    x = treated_correct[[treated_seeds.index(seed) for seed in shared]]
+    y = reference_correct[[reference_seeds.index(seed) for seed in shared]]
+    differences = x.mean(axis=1) - y.mean(axis=1)
+    return {
+        **asdict(comparison),
+        "treated_arm": treated,
+        "reference_arm": reference,
+        "seeds": shared,
+        "treated_accuracy": rounded(x.mean(axis=1).tolist()),
+        "reference_accuracy": rounded(y.mean(axis=1).tolist()),
+        "difference_mean": rounded(float(differences.mean())),
+        "difference_ci95": rounded(
+            list(stats.crossed_bootstrap_ci(x, y, n_resamples=BOOTSTRAP_RESAMPLES))
+        ),
+        "seeds_treated_better": int(np.sum(differences > 0)),
+        "seeds_treated_worse": int(np.sum(differences < 0)),
+        "images_only_treated_right": int(np.sum(x & ~y)),
+        "images_only_reference_right": int(np.sum(~x & y)),
+        "pvalue": rounded(stats.paired_t_test(x.mean(axis=1), y.mean(axis=1)), 8),
+    }
+
+
+def evaluate_endpoints(results_by_stem: Mapping[str, dict]) -> dict:
+    """The primary comparison and the secondary ones with Holm-adjusted p-values.
+
+    ``results_by_stem`` maps a stem (``"mnist_softmax"``, ``"mnist_softmax_150epochs"``) to its
+    results; comparisons whose file is missing are left out (and listed in ``"missing"``).
+    """
+    secondary = [
+        compare(results_by_stem[c.stem], c) for c in SECONDARY if c.stem in results_by_stem
+    ]
+    adjusted = stats.holm([row["pvalue"] for row in secondary]) if secondary else []
+    for row, pvalue in zip(secondary, adjusted):
+        row["pvalue_holm"] = rounded(pvalue, 8)
+    return {
+        "schema": "paramact.mnist-endpoints/1",
+        "declared": "paramact.experiments.mnist.endpoints (see its docstring)",
+        "bootstrap_resamples": BOOTSTRAP_RESAMPLES,
+        "primary": compare(results_by_stem[PRIMARY.stem], PRIMARY),
+        "secondary": secondary,
+        "missing": sorted({c.stem for c in SECONDARY} - set(results_by_stem)),
+    }
+
+
+def _row(row: dict, adjusted: bool) -> str:
+    low, high = row["difference_ci95"]
+    p = row["pvalue_holm"] if adjusted else row["pvalue"]
+    return (
+        f"| {row['question']} | {row['treated_arm']} - {row['reference_arm']} "
+        f"| {len(row['seeds'])} | {100 * row['difference_mean']:+.2f} "
+        f"[{100 * low:+.2f}, {100 * high:+.2f}] "
+        f"| {row['seeds_treated_better']}/{row['seeds_treated_worse']} | {p:.2g} |"
+    )
+
+
+def endpoints_table(document: dict) -> str:
+    """The primary and secondary comparisons of :func:`evaluate_endpoints` as Markdown tables."""
+    header = [
+        "| question | treated - reference | seeds | difference (pp) [95% CI] "
+        "| seeds better/worse | p |",
+        "|---|---|---|---|---|---|",
+    ]
+    return (
+        "\n".join(
+            [
+                "Primary comparison (paired t-test over seeds; interval: bootstrap over seeds and "
+                "test images)",
+                "",
+                *header,
+                _row(document["primary"], adjusted=False),
+                "",
+                "Secondary comparisons (p adjusted by Holm's method across them)",
+                "",
+                *header,
+                *(_row(row, adjusted=True) for row in document["secondary"]),
+            ]
+        )
+        + "\n"
+    )

@@ -14,9 +14,13 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
+
+from paramact import data as datasets
 from paramact.experiments.common import dump_json
 from paramact.experiments.mnist.analysis import format_tables, summarise
 from paramact.experiments.mnist.config import SCHEMA, Arm
+from paramact.experiments.mnist.endpoints import endpoints_table, evaluate_endpoints
 
 __all__ = [
     "STEMS",
@@ -27,6 +31,8 @@ __all__ = [
     "load_results",
     "load_stored",
     "render_from_json",
+    "add_test_labels",
+    "write_endpoints",
 ]
 
 #: The stored results of the course (``results/mnist/<stem>.json``), as chapter 9 shows them.
@@ -139,10 +145,58 @@ def render_from_json(
     is then rewritten in today's vocabulary). Returns the results and the paths written.
     """
     path = Path(path)
-    results = load_results(path)
+    results = add_test_labels(load_results(path))
     results["summary"] = summarise(
         results["runs"], [Arm.from_name(name) for name in results["protocol"]["arms"]]
     )
     return results, write_outputs(
         results, path.parent if out_dir is None else out_dir, path.stem, figures
     )
+
+
+def add_test_labels(results: dict, data: datasets.MnistArrays | None = None) -> dict:
+    """``results`` with the test labels as a string of digits in ``data.y_test_labels``, in place.
+
+    They come from ``data`` (default: the data set of the protocol, loaded with
+    :mod:`paramact.data`) and must match the file's ``y_test_idx_sha256``; with them the stored
+    per-image predictions can be judged without the data set. Files that have them are unchanged.
+    """
+    block = results["data"]
+    if "y_test_labels" in block:
+        return results
+    if data is None:
+        data = datasets.load_dataset(results["protocol"]["dataset"])
+    labels = np.asarray(data.y_test, dtype=np.uint8)
+    if datasets.idx_sha256(labels) != block["y_test_idx_sha256"]:
+        raise ValueError(
+            "the test labels of the data set differ from those the results were made with "
+            "(y_test_idx_sha256); pass the same data set"
+        )
+    block["y_test_labels"] = (labels + ord("0")).tobytes().decode("ascii")
+    return results
+
+
+def write_endpoints(
+    folder: str | os.PathLike, out_dir: str | os.PathLike | None = None
+) -> tuple[dict, list[Path]]:
+    """Compute the declared comparisons (:mod:`~paramact.experiments.mnist.endpoints`) from the
+    results files in ``folder``; write ``endpoints.json`` and ``endpoints.md`` into ``out_dir``
+    (default: ``folder``). Returns the document and the paths written."""
+    folder = Path(folder)
+    stems = ("mnist_softmax", "mnist_softmax_150epochs")
+    found = {
+        stem: load_results(folder / f"{stem}.json")
+        for stem in stems
+        if (folder / f"{stem}.json").is_file()
+    }
+    if "mnist_softmax" not in found:
+        raise FileNotFoundError(
+            f"{folder / 'mnist_softmax.json'} is missing: run paramact mnist first"
+        )
+    document = evaluate_endpoints(found)
+    out = Path(folder if out_dir is None else out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    json_path, table_path = out / "endpoints.json", out / "endpoints.md"
+    json_path.write_text(dump_json(document))
+    table_path.write_text(endpoints_table(document))
+    return document, [json_path, table_path]

@@ -1,0 +1,108 @@
+"""The MNIST learning-rate sweep and the declared comparisons, on small synthetic runs."""
+
+import numpy as np
+import pytest
+from test_mnist import synthetic_arrays
+
+from paramact import stats
+from paramact.experiments import mnist
+from paramact.experiments.mnist import endpoints, sweep
+
+
+@pytest.fixture(scope="module")
+def arrays():
+    return synthetic_arrays(n_train=80, n_test=60)
+
+
+@pytest.fixture(scope="module")
+def results(arrays):
+    config = mnist.MnistConfig(
+        seeds=range(3),
+        epochs=2,
+        batch_size=20,
+        hidden=12,
+        control=["doubled-bias", "output-lr", "scale-only"],
+        sweep_lr=[0.05, 0.4],
+        sweep_seeds=2,
+    )
+    results = mnist.run_mnist(config, data=arrays, device="cpu", progress=False)
+    return mnist.add_test_labels(results, arrays)
+
+
+def test_runs_cover_the_controls_and_the_sweep_on_its_seeds(results):
+    arms = {(run["arm"], run["seed"]) for run in results["runs"]}
+    assert ("sigmoid+output-lr-x2", 2) in arms and ("parametric_relu+scale-only", 2) in arms
+    assert ("relu@lr=0.4", 1) in arms and ("relu@lr=0.4", 2) not in arms
+    assert results["protocol"]["sweep_seeds"] == [0, 1]
+    for run in results["runs"]:
+        if run["arm"].endswith("+scale-only"):
+            assert run["final_b"] == [0.0] * 12  # b frozen at b_init
+        assert run["lr"] == (
+            0.4 if "@lr=0.4" in run["arm"] else 0.05 if "@lr=0.05" in run["arm"] else 0.1
+        )
+
+
+def test_the_output_lr_control_trains_differently_from_the_plain_arm(results):
+    by_key = {(run["arm"], run["seed"]): run for run in results["runs"]}
+    assert (
+        by_key[("sigmoid+output-lr-x2", 0)]["step_loss_block_means"]
+        != by_key[("sigmoid", 0)]["step_loss_block_means"]
+    )
+
+
+def test_predictions_agree_with_the_counts(results):
+    for run in results["runs"]:
+        seeds, right = endpoints.correct(results, run["arm"], [run["seed"]])
+        assert seeds == [run["seed"]] and right.sum() == run["test_correct"]
+
+
+def test_best_rate_is_the_lowest_training_loss_on_the_sweep_seeds(results):
+    for activation in mnist.ACTIVATIONS:
+        losses = {}
+        for rate in (0.05, 0.1, 0.4):
+            arm = sweep.arm_at(results, activation, rate)
+            runs = [r for r in results["runs"] if r["arm"] == arm and r["seed"] in (0, 1)]
+            losses[rate] = np.mean([r["epochs"][-1]["train_loss"] for r in runs])
+        assert sweep.best_rate(results, activation) == min(losses, key=losses.get)
+    rows = sweep.sweep_rows(results)
+    assert len(rows) == 12 and sum(row["best"] for row in rows) == 4
+    assert "**" in sweep.sweep_table(results)
+    with pytest.raises(ValueError, match="no runs"):
+        sweep.best_rate({"protocol": {"lr": 0.1, "seeds": [0]}, "runs": []}, "relu")
+
+
+def test_endpoints_estimate_the_paired_difference_and_adjust_the_secondary_ones(results):
+    document = endpoints.evaluate_endpoints({"mnist_softmax": results})
+    primary = document["primary"]
+    accuracy = {(r["arm"], r["seed"]): r["test_accuracy"] for r in results["runs"]}
+    expected = np.mean(
+        [accuracy["parametric_sigmoid", s] - accuracy["sigmoid", s] for s in range(3)]
+    )
+    assert primary["seeds"] == [0, 1, 2]
+    assert primary["difference_mean"] == pytest.approx(expected, abs=1e-6)
+    low, high = primary["difference_ci95"]
+    assert low <= primary["difference_mean"] <= high
+    assert document["missing"] == ["mnist_softmax_150epochs"]
+    secondary = document["secondary"]
+    assert len(secondary) == len(endpoints.SECONDARY) - 2
+    adjusted = stats.holm([row["pvalue"] for row in secondary])
+    assert [row["pvalue_holm"] for row in secondary] == pytest.approx(adjusted)
+    best = next(row for row in secondary if row["key"] == "best_relu")
+    assert best["seeds"] == [0, 1]  # best against best: the sweep's seeds only
+    assert best["treated_arm"] == sweep.arm_at(
+        results, "parametric_relu", sweep.best_rate(results, "parametric_relu")
+    )
+    table = endpoints.endpoints_table(document)
+    assert table.count("\n| ") == 2 + 1 + len(secondary)  # two headers, the primary, the rest
+
+
+def test_labels_must_match_the_recorded_digest(results, arrays):
+    stripped = {
+        **results,
+        "data": {k: v for k, v in results["data"].items() if k != "y_test_labels"},
+    }
+    with pytest.raises(ValueError, match="test labels"):
+        endpoints.test_labels(stripped)
+    other = synthetic_arrays(n_train=80, n_test=60, seed=5)
+    with pytest.raises(ValueError, match="y_test_idx_sha256"):
+        mnist.add_test_labels(stripped, other)
