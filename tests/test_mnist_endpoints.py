@@ -106,3 +106,12 @@ def test_labels_must_match_the_recorded_digest(results, arrays):
     other = synthetic_arrays(n_train=80, n_test=60, seed=5)
     with pytest.raises(ValueError, match="y_test_idx_sha256"):
         mnist.add_test_labels(stripped, other)
+
+
+def test_the_figures_include_the_sweep(results, tmp_path):
+    written = mnist.plot_results(results, tmp_path, "small")
+    names = {path.name for path in written}
+    assert {"small_lr_sweep.png", "small_lr_sweep.svg", "small_fig11.png"} <= names
+    figure = mnist.sweep_figure(results)
+    accuracy_ax = figure.axes[0]
+    assert len(accuracy_ax.get_legend().get_texts()) == 4  # one line per activation

@@ -116,6 +116,7 @@ from paramact.experiments.mnist.figures import (
     dead_outputs_figure,
     long_run_figure,
     plot_results,
+    sweep_figure,
     test_accuracy_figure,
     training_loss_figure,
 )
@@ -194,6 +195,7 @@ __all__ = [
     "ab_histograms",
     "ab_epochs_figure",
     "dead_outputs_figure",
+    "sweep_figure",
     "plot_results",
     # files
     "STEMS",

@@ -31,6 +31,7 @@ __all__ = [
     "ab_histograms",
     "ab_epochs_figure",
     "dead_outputs_figure",
+    "sweep_figure",
     "plot_results",
 ]
 
@@ -253,11 +254,52 @@ def dead_outputs_figure(results: dict) -> Any:
     return figure
 
 
+def sweep_figure(results: dict) -> Any:
+    """The learning-rate sweep: test accuracy (mean and t-interval over the sweep's seeds) and the
+    final training loss against the rate, one line per activation; each best rate circled."""
+    from paramact.experiments.mnist.sweep import sweep_rows
+
+    rows = sweep_rows(results)
+    figure = _figure(6.5)
+    accuracy_ax, loss_ax = figure.subplots(2, 1, sharex=True)
+    for activation in dict.fromkeys(row["activation"] for row in rows):
+        mine = [row for row in rows if row["activation"] == activation]
+        rates = np.array([row["lr"] for row in mine])
+        mean = 100 * np.array([row["test_accuracy_mean"] for row in mine])
+        low, high = (100 * np.array([row["test_accuracy_t95"] for row in mine], dtype=float)).T
+        colour, style = arm_style(activation)
+        accuracy_ax.errorbar(
+            rates,
+            mean,
+            yerr=[mean - low, high - mean],
+            color=colour,
+            ls=style,
+            capsize=3,
+            label=arm_label(activation),
+        )
+        loss = np.array([row["final_train_loss_mean"] for row in mine])
+        loss_ax.plot(rates, loss, color=colour, ls=style, marker=".")
+        best = np.array([row["best"] for row in mine])
+        for ax, values in ((accuracy_ax, mean), (loss_ax, loss)):
+            ax.plot(rates[best], values[best], "o", ms=10, mfc="none", color=colour)
+    accuracy_ax.set(xscale="log", ylabel="test accuracy (%)")
+    accuracy_ax.legend(fontsize=9)
+    loss_ax.set(xscale="log", yscale="log", xlabel="learning rate", ylabel="final training loss")
+    loss_ax.set_xticks([row["lr"] for row in rows], [f"{row['lr']:g}" for row in rows])
+    seeds = len(rows[0]["seeds"]) if rows else 0
+    figure.suptitle(
+        f"learning-rate sweep, {results['protocol']['epochs']} epochs, {seeds} seeds "
+        "(bars: 95% t-interval; circle: best rate by training loss)"
+    )
+    return figure
+
+
 def plot_results(results: dict, out_dir: str | os.PathLike, stem: str) -> list[Path]:
     """Write the figures of a results dict as PNG and SVG; return the files written.
 
     ``<stem>_fig11`` (training loss), ``<stem>_test_accuracy`` and, with parametric arms,
-    ``<stem>_ab_hist`` and ``<stem>_ab_epochs``; ``<stem>_dead_outputs`` with a ReLU output unit.
+    ``<stem>_ab_hist`` and ``<stem>_ab_epochs``; ``<stem>_dead_outputs`` with a ReLU output unit;
+    ``<stem>_lr_sweep`` with a learning-rate sweep.
     """
     grouped = by_arm(results)
     figures = {
@@ -268,6 +310,8 @@ def plot_results(results: dict, out_dir: str | os.PathLike, stem: str) -> list[P
         figures.update(ab_hist=ab_histograms(results), ab_epochs=ab_epochs_figure(results))
     if results["protocol"]["output"] == "relu":
         figures["dead_outputs"] = dead_outputs_figure(results)
+    if results["protocol"].get("sweep_lr"):
+        figures["lr_sweep"] = sweep_figure(results)
     written = []
     for name, figure in figures.items():
         written += save_figure(figure, out_dir, f"{stem}_{name}")
