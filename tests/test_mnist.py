@@ -588,7 +588,9 @@ def test_chapter_9_tables_come_from_the_library(tiny_results):
     )
     np.testing.assert_allclose(relu["differences"], expected)
     assert "parametric ReLU" in mnist.standardised_effects(tiny_results)
-    assert "after 2 epochs: ReLU" in mnist.long_run_summary(tiny_results)
+    summary = mnist.long_run_summary(tiny_results)
+    assert "after 2 epochs, 2 seed(s): ReLU" in summary
+    assert f"difference {100 * relu['mean']:+.2f} pp" in summary
     assert "dead test outputs per seed" in mnist.relu_output_table(tiny_results)
     ranges = mnist.ranges_table({"tiny": tiny_results}, stems=("tiny", "absent"))
     assert "ours, 2 epochs (2 seeds pooled)" in ranges and "not here" in ranges

@@ -273,8 +273,12 @@ def _ranges_lines(summary: dict) -> list[str]:
 
 
 def accuracy_table(results: dict) -> str:
-    """Test accuracy (%) per arm with intervals over seeds, and the paired difference from plain."""
-    grouped = by_arm(results)
+    """Test accuracy (%) per arm with intervals over seeds, and the paired difference from plain.
+
+    The arms at the protocol's learning rate (those of a sweep are in
+    :func:`~paramact.experiments.mnist.sweep_table`).
+    """
+    grouped = {arm: runs for arm, runs in by_arm(results).items() if "@lr=" not in arm}
     final = {arm: np.array([run["test_accuracy"] for run in runs]) for arm, runs in grouped.items()}
     protocol = results["protocol"]
     lines = [
@@ -322,18 +326,23 @@ def standardised_effects(results: dict) -> str:
 
 
 def long_run_summary(results: dict) -> str:
-    """One line per pair: final test accuracy of the first seed, both arms, and the difference."""
-    grouped = by_arm(results)
+    """One line per pair: mean final test accuracy of both arms over the seeds, and the paired
+    difference with its t-interval (a single seed: the difference alone)."""
     epochs = results["protocol"]["epochs"]
     lines = []
-    for plain, parametric in PAIRS:
-        if plain in grouped and parametric in grouped:
-            a, b = grouped[plain][0]["test_accuracy"], grouped[parametric][0]["test_accuracy"]
-            lines.append(
-                f"after {epochs} epochs: {arm_label(plain)} {100 * a:.2f} %, "
-                f"{arm_label(parametric)} "
-                f"{100 * b:.2f} %, difference {100 * (b - a):+.2f} pp"
-            )
+    for pair in paired_differences(results):
+        grouped = by_arm(results)
+        plain, other = (
+            np.mean([run["test_accuracy"] for run in grouped[arm]])
+            for arm in (pair["plain"], pair["other"])
+        )
+        low, high = pair["t95"]
+        interval = "" if np.isnan(low) else f" [{100 * low:+.2f}, {100 * high:+.2f}]"
+        lines.append(
+            f"after {epochs} epochs, {len(pair['seeds'])} seed(s): {arm_label(pair['plain'])} "
+            f"{100 * plain:.2f} %, {arm_label(pair['other'])} {100 * other:.2f} %, difference "
+            f"{100 * pair['mean']:+.2f} pp{interval}"
+        )
     return "\n".join(lines)
 
 
