@@ -1,5 +1,8 @@
 """The MNIST learning-rate sweep and the declared comparisons, on small synthetic runs."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 from test_mnist import synthetic_arrays
@@ -7,6 +10,8 @@ from test_mnist import synthetic_arrays
 from paramact import stats
 from paramact.experiments import mnist
 from paramact.experiments.mnist import endpoints, sweep
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +90,10 @@ def test_endpoints_estimate_the_paired_difference_and_adjust_the_secondary_ones(
     assert document["missing"] == ["mnist_softmax_150epochs"]
     secondary = document["secondary"]
     assert len(secondary) == len(endpoints.SECONDARY) - 2
-    adjusted = stats.holm([row["pvalue"] for row in secondary])
-    assert [row["pvalue_holm"] for row in secondary] == pytest.approx(adjusted)
+    tested = [row for row in secondary if row["pvalue"] is not None]
+    adjusted = stats.holm([row["pvalue"] for row in tested])
+    assert [row["pvalue_holm"] for row in tested] == pytest.approx(adjusted)
+    assert all(row["pvalue_holm"] >= row["pvalue"] for row in tested)
     best = next(row for row in secondary if row["key"] == "best_relu")
     assert best["seeds"] == [0, 1]  # best against best: the sweep's seeds only
     assert best["treated_arm"] == sweep.arm_at(
@@ -115,3 +122,26 @@ def test_the_figures_include_the_sweep(results, tmp_path):
     figure = mnist.sweep_figure(results)
     accuracy_ax = figure.axes[0]
     assert len(accuracy_ax.get_legend().get_texts()) == 4  # one line per activation
+
+
+def test_endpoints_are_written_and_read_back(results, tmp_path):
+    mnist.write_outputs(results, tmp_path, "mnist_softmax", figures=False)
+    document, written = mnist.write_endpoints(tmp_path)
+    assert [path.name for path in written] == ["endpoints.json", "endpoints.md"]
+    assert mnist.load_endpoints(tmp_path) == json.loads(json.dumps(document))
+    assert "Primary comparison" in (tmp_path / "endpoints.md").read_text()
+    assert mnist.load_endpoints(tmp_path / "nowhere") is None
+    with pytest.raises(FileNotFoundError, match="mnist_softmax.json"):
+        mnist.write_endpoints(tmp_path / "nowhere")
+
+
+STORED_ENDPOINTS = ROOT / "results" / "mnist" / "endpoints.json"
+
+
+@pytest.mark.skipif(not STORED_ENDPOINTS.is_file(), reason="no stored comparisons here")
+def test_stored_endpoints_are_what_todays_code_computes_from_the_stored_runs(tmp_path):
+    document, _ = mnist.write_endpoints(STORED_ENDPOINTS.parent, out_dir=tmp_path)
+    assert json.loads(json.dumps(document)) == json.loads(STORED_ENDPOINTS.read_text())
+    assert (tmp_path / "endpoints.md").read_text() == (
+        STORED_ENDPOINTS.parent / "endpoints.md"
+    ).read_text()

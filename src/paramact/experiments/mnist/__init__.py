@@ -125,6 +125,7 @@ from paramact.experiments.mnist.results import (
     STEMS,
     add_test_labels,
     default_stem,
+    load_endpoints,
     load_results,
     load_stored,
     render_from_json,
@@ -207,4 +208,5 @@ __all__ = [
     "render_from_json",
     "add_test_labels",
     "write_endpoints",
+    "load_endpoints",
 ]

@@ -205,8 +205,13 @@ def compare(results: dict, comparison: Comparison) -> dict:
         "seeds_treated_worse": int(np.sum(differences < 0)),
         "images_only_treated_right": int(np.sum(x & ~y)),
         "images_only_reference_right": int(np.sum(~x & y)),
-        "pvalue": rounded(stats.paired_t_test(x.mean(axis=1), y.mean(axis=1)), 8),
+        "pvalue": _pvalue(stats.paired_t_test(x.mean(axis=1), y.mean(axis=1))),
     }
+
+
+def _pvalue(value: float) -> float | None:
+    """A p-value for JSON: None where the test has nothing to judge (one seed, no spread)."""
+    return None if np.isnan(value) else rounded(value)
 
 
 def evaluate_endpoints(results_by_stem: Mapping[str, dict]) -> dict:
@@ -218,9 +223,12 @@ def evaluate_endpoints(results_by_stem: Mapping[str, dict]) -> dict:
     secondary = [
         compare(results_by_stem[c.stem], c) for c in SECONDARY if c.stem in results_by_stem
     ]
-    adjusted = stats.holm([row["pvalue"] for row in secondary]) if secondary else []
-    for row, pvalue in zip(secondary, adjusted):
-        row["pvalue_holm"] = rounded(pvalue, 8)
+    tested = [row for row in secondary if row["pvalue"] is not None]
+    adjusted = stats.holm([row["pvalue"] for row in tested]) if tested else []
+    for row in secondary:
+        row["pvalue_holm"] = None
+    for row, pvalue in zip(tested, adjusted):
+        row["pvalue_holm"] = rounded(pvalue)
     return {
         "schema": "paramact.mnist-endpoints/1",
         "declared": "paramact.experiments.mnist.endpoints (see its docstring)",
@@ -234,11 +242,12 @@ def evaluate_endpoints(results_by_stem: Mapping[str, dict]) -> dict:
 def _row(row: dict, adjusted: bool) -> str:
     low, high = row["difference_ci95"]
     p = row["pvalue_holm"] if adjusted else row["pvalue"]
+    shown = "n/a" if p is None else f"{p:.2g}"
     return (
         f"| {row['question']} | {row['treated_arm']} - {row['reference_arm']} "
         f"| {len(row['seeds'])} | {100 * row['difference_mean']:+.2f} "
         f"[{100 * low:+.2f}, {100 * high:+.2f}] "
-        f"| {row['seeds_treated_better']}/{row['seeds_treated_worse']} | {p:.2g} |"
+        f"| {row['seeds_treated_better']}/{row['seeds_treated_worse']} | {shown} |"
     )
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "render_from_json",
     "add_test_labels",
     "write_endpoints",
+    "load_endpoints",
 ]
 
 #: The stored results of the course (``results/mnist/<stem>.json``), as chapter 9 shows them.
@@ -200,3 +201,22 @@ def write_endpoints(
     json_path.write_text(dump_json(document))
     table_path.write_text(endpoints_table(document))
     return document, [json_path, table_path]
+
+
+def load_endpoints(folder: str | os.PathLike | None = None) -> dict | None:
+    """The declared comparisons as :func:`write_endpoints` stored them, or None when not here.
+
+    From ``folder`` when given, else the course's stored ``mnist/endpoints.json`` (verified, as
+    :func:`load_stored` does).
+    """
+    from paramact.stored import StoredResultUnavailable, stored_result
+
+    try:
+        path = (
+            stored_result("mnist/endpoints.json")
+            if folder is None
+            else Path(folder) / "endpoints.json"
+        )
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (StoredResultUnavailable, FileNotFoundError):
+        return None
