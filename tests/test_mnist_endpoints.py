@@ -145,3 +145,15 @@ def test_stored_endpoints_are_what_todays_code_computes_from_the_stored_runs(tmp
     assert (tmp_path / "endpoints.md").read_text() == (
         STORED_ENDPOINTS.parent / "endpoints.md"
     ).read_text()
+
+
+def test_the_command_line_writes_the_comparisons(results, tmp_path, capsys):
+    from paramact import cli
+
+    mnist.write_outputs(results, tmp_path, "mnist_softmax", figures=False)
+    assert cli.main(["mnist", "--endpoints", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "Primary comparison" in printed and "endpoints.json" in printed
+    assert (tmp_path / "endpoints.md").read_text() in printed
+    assert cli.main(["mnist", "--endpoints", "--out", str(tmp_path / "empty")]) != 0
+    assert "mnist_softmax.json is missing" in capsys.readouterr().err

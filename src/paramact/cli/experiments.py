@@ -55,6 +55,10 @@ def add_xor(subparsers: Any) -> None:
         "at each RATE on the same seeds; writes <out>/lr_sweep_seeds<N>.json and a figure")
     add("--boost", type=float, default=4.0, help="output-layer multiplier of the sweep's control "
         "arm (default 4)")
+    add("--robustness", action="store_true", help="instead: Chapter 8's robustness study, all four "
+        "activations on the same seeds under protocol variants that each change one choice of the "
+        "protocol (loss, init radius, output unit); writes <out>/robustness_seeds<N>.json, .md and "
+        "a figure")
     parser.set_defaults(handler=run_xor)
     # fmt: on
 
@@ -114,8 +118,12 @@ def run_xor(args: argparse.Namespace) -> int:
     )
     if args.benchmark < 0 or args.benchmark_repeats < 1:
         raise ValueError("--benchmark must be >= 0 and --benchmark-repeats >= 1")
+    if args.sweep_lr and args.robustness:
+        raise UsageError("choose one of --sweep-lr and --robustness")
     if args.sweep_lr:
         return _run_sweep(args, protocol)
+    if args.robustness:
+        return _run_robustness(args, protocol)
     # run_xor checks the seeds and activations before it trains
     result = xorexp.run_xor(
         args.seeds, tuple(args.activations), protocol, progress=sys.stderr.isatty()
@@ -140,8 +148,15 @@ def run_xor(args: argparse.Namespace) -> int:
     return _write(args, stem, document, lambda out: xorexp.save_figures(result, out, stem))
 
 
-def _write(args: argparse.Namespace, stem: str, document: dict, figures: Callable) -> int:
-    """Write ``<out>/<stem>.json`` and, unless ``--no-figures``, ``figures(out)``; list them."""
+def _write(
+    args: argparse.Namespace,
+    stem: str,
+    document: dict,
+    figures: Callable,
+    texts: dict[str, str] | None = None,
+) -> int:
+    """Write ``<out>/<stem>.json``, unless ``--no-figures`` ``figures(out)``, and ``texts``
+    (file name -> text); list them."""
     from paramact.experiments.common import dump_json
 
     out_dir = Path(args.out)
@@ -151,6 +166,9 @@ def _write(args: argparse.Namespace, stem: str, document: dict, figures: Callabl
         document["figures"] = [path.name for path in written]
         json_path = out_dir / f"{stem}.json"
         json_path.write_text(dump_json(document))
+        for name, text in (texts or {}).items():
+            (out_dir / name).write_text(text, encoding="utf-8")
+            written.append(out_dir / name)
     except OSError as error:
         raise UsageError(f"cannot write to {out_dir}: {error}") from error
     print(wrote([json_path, *written]))
@@ -170,6 +188,25 @@ def _run_sweep(args: argparse.Namespace, protocol: Any) -> int:
     stem = args.name or sweep.sweep_stem(len(document["seeds"]))
     return _write(
         args, stem, document, lambda out: save_figure(figures.plot_sweep(document), out, stem)
+    )
+
+
+def _run_robustness(args: argparse.Namespace, protocol: Any) -> int:
+    from paramact.experiments.common import ACTIVATIONS, save_figure
+    from paramact.experiments.xor import figures, robustness
+
+    if tuple(args.activations) != ACTIVATIONS:
+        raise UsageError("--robustness trains all four activations; leave out --activations")
+    document = robustness.run_robustness(args.seeds, base=protocol, progress=sys.stderr.isatty())
+    table = robustness.robustness_table(document)
+    print(table)
+    stem = args.name or robustness.robustness_stem(len(document["seeds"]))
+    return _write(
+        args,
+        stem,
+        document,
+        lambda out: save_figure(figures.plot_robustness(document), out, stem),
+        {f"{stem}.md": table + "\n"},
     )
 
 
@@ -197,6 +234,9 @@ def add_mnist(subparsers: Any) -> None:
     add("--no-figures", dest="figures", action="store_false", help="skip the figures")
     add("--from-json", metavar="PATH", default=None,
         help="do not train: redo the summary, tables and figures of a stored results JSON")
+    add("--endpoints", action="store_true", help="do not train: compute the declared comparisons "
+        "(paramact.experiments.mnist.endpoints) from the results files in --out and write "
+        "endpoints.json and endpoints.md there")
     add("--no-progress", dest="progress", action="store_false",
         help="no progress bar (it is shown only on a terminal anyway)")
     parser.set_defaults(handler=run_mnist)
@@ -262,6 +302,11 @@ def _print_run(run: dict) -> None:
 def run_mnist(args: argparse.Namespace) -> int:
     from paramact.experiments import mnist
 
+    if args.endpoints:
+        document, written = mnist.write_endpoints(args.out)
+        print(mnist.endpoints_table(document))
+        print("Wrote " + ", ".join(str(path) for path in written))
+        return EXIT_OK
     if args.from_json:
         results, written = mnist.render_from_json(
             existing_file(args.from_json, "results file"), figures=args.figures

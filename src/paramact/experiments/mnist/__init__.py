@@ -83,6 +83,7 @@ from paramact.experiments.mnist.analysis import (
     arm_label,
     baseline_of,
     by_arm,
+    epochs_to_match,
     format_tables,
     long_run_summary,
     paired_differences,
@@ -175,6 +176,7 @@ __all__ = [
     "accuracy_table",
     "standardised_effects",
     "long_run_summary",
+    "epochs_to_match",
     "ranges_table",
     "relu_output_table",
     # the sweep and the declared comparisons

@@ -29,6 +29,7 @@ __all__ = [
     "accuracy_table",
     "standardised_effects",
     "long_run_summary",
+    "epochs_to_match",
     "ranges_table",
     "relu_output_table",
 ]
@@ -233,6 +234,10 @@ def format_tables(results: dict) -> str:
             ),
         ]
     lines += _ranges_lines(summary)
+    if protocol.get("sweep_lr"):
+        from paramact.experiments.mnist.sweep import sweep_table  # it uses this module's labels
+
+        lines += ["", sweep_table(results).rstrip("\n")]
     wall = [entry["median_epoch_wall_s"] for entry in summary.values()]
     env = results["environment"]
     lines += [
@@ -344,6 +349,30 @@ def long_run_summary(results: dict) -> str:
             f"{100 * pair['mean']:+.2f} pp{interval}"
         )
     return "\n".join(lines)
+
+
+def epochs_to_match(results: dict, arm: str, reference: str) -> list[int | None]:
+    """Per seed: the first epoch after which ``arm``'s test accuracy is at least the accuracy
+    ``reference`` reached after the last epoch (None: never), in the seed order of ``arm``.
+
+    >>> runs = [{"arm": "relu", "seed": 0, "epochs": [{"test_accuracy": a} for a in (0.1, 0.8, 0.9)]},
+    ...         {"arm": "parametric_relu", "seed": 0,
+    ...          "epochs": [{"test_accuracy": a} for a in (0.1, 0.9, 0.95)]}]
+    >>> epochs_to_match({"runs": runs}, "parametric_relu", "relu")
+    [1]
+    """
+    grouped = by_arm(results)
+    target = {run["seed"]: run["epochs"][-1]["test_accuracy"] for run in grouped[reference]}
+    found: list[int | None] = []
+    for run in grouped[arm]:
+        epochs = [e["epoch"] if "epoch" in e else i for i, e in enumerate(run["epochs"])]
+        reached = [
+            epoch
+            for epoch, record in zip(epochs, run["epochs"])
+            if record["test_accuracy"] >= target[run["seed"]]
+        ]
+        found.append(reached[0] if reached else None)
+    return found
 
 
 def _ranges_header(results: dict | None, stem: str) -> str:

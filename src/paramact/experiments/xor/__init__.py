@@ -49,6 +49,7 @@ from paramact.experiments.xor.analysis import (
 )
 from paramact.experiments.xor.figures import (
     plot_loss_curves,
+    plot_robustness,
     plot_scale_location,
     plot_survival,
     plot_sweep,
@@ -68,6 +69,12 @@ from paramact.experiments.xor.results import (
     load_result,
     result_stem,
     result_to_json,
+)
+from paramact.experiments.xor.robustness import (
+    DEFAULT_VARIANTS,
+    robustness_stem,
+    robustness_table,
+    run_robustness,
 )
 from paramact.experiments.xor.sweep import run_sweep, sweep_stem, sweep_table
 from paramact.experiments.xor.training import (
@@ -109,10 +116,15 @@ __all__ = [
     "plot_survival",
     "plot_scale_location",
     "plot_sweep",
+    "plot_robustness",
     "save_figures",
     "run_sweep",
     "sweep_stem",
     "sweep_table",
+    "DEFAULT_VARIANTS",
+    "run_robustness",
+    "robustness_stem",
+    "robustness_table",
     "CURVE_QUANTILES",
     "result_to_json",
     "load_result",

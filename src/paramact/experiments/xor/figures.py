@@ -29,7 +29,14 @@ from paramact.experiments.common import (
 from paramact.experiments.xor.protocol import XorProtocol  # noqa: F401  (doctests)
 from paramact.experiments.xor.training import XorResult, run_xor  # noqa: F401  (run_xor: doctests)
 
-__all__ = ["plot_loss_curves", "plot_survival", "plot_scale_location", "plot_sweep", "save_figures"]
+__all__ = [
+    "plot_loss_curves",
+    "plot_survival",
+    "plot_scale_location",
+    "plot_sweep",
+    "plot_robustness",
+    "save_figures",
+]
 
 WIDTH = 6.0  # inches: legible on a phone (see tests/test_figures.py)
 
@@ -261,3 +268,70 @@ def plot_sweep(sweep: dict) -> Any:
 
 def _number(value: float | None) -> float:
     return math.nan if value is None else float(value)
+
+
+def plot_robustness(document: dict) -> Any:
+    """Chapter 8's robustness study: each activation under each protocol variant.
+
+    Top: convergence rate within the cap with its Wilson interval. Bottom: Kaplan-Meier median of
+    the steps with its interval (missing where fewer than half the runs converged; an open upper
+    end is drawn to the cap). Each variant is a group of four markers, plain (circles) beside
+    parametric (squares), in the activation colours; the dotted line separates the base protocol.
+
+    Examples:
+        >>> from paramact.experiments.xor.robustness import run_robustness
+        >>> doc = run_robustness([2], [("base", {})], XorProtocol(max_steps=2000))
+        >>> [ax.get_ylabel() for ax in plot_robustness(doc).axes]
+        ['converged within the cap', 'median steps (Kaplan-Meier)']
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH, 6.4), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    any_median = False
+    variants = document["variants"]
+    cap = document["base"]["max_steps"]
+    x = np.arange(len(variants))
+    activations = list(variants[0]["arms"]) if variants else []
+    offsets = np.linspace(-0.27, 0.27, max(len(activations), 1))
+    for offset, activation in zip(offsets, activations):
+        arms = [variant["arms"][activation] for variant in variants]
+        style = {"color": COLOURS[activation], "ls": "none", "capsize": 2, "ms": 5,
+                 "marker": "s" if is_parametric(activation) else "o"}  # fmt: skip
+        rate = np.array([arm["convergence_rate"] for arm in arms])
+        low, high = np.array([arm["convergence_rate_ci"] for arm in arms], dtype=float).T
+        top.errorbar(x + offset, rate, yerr=[rate - low, high - rate], label=LABELS[activation],
+                     **style)  # fmt: skip
+        median = np.array([_number(arm["km_median"]) for arm in arms])
+        m_low, m_high = np.array([[_number(v) for v in arm["km_median_ci"]] for arm in arms]).T
+        m_high = np.where(np.isfinite(m_high), m_high, cap)
+        shown = np.isfinite(median)
+        any_median = any_median or bool(shown.any())
+        bottom.errorbar((x + offset)[shown], median[shown],
+                        yerr=[median[shown] - m_low[shown], m_high[shown] - median[shown]],
+                        **style)  # fmt: skip
+    for ax in (top, bottom):
+        ax.axvline(0.5, color="0.6", lw=0.8, ls=":")
+    top.set_ylim(-0.02, 1.02)
+    top.set_ylabel("converged within the cap")
+    top.set_title(f"{len(document['seeds'])} seeds per variant and activation (95% intervals)")
+    fig.legend(*top.get_legend_handles_labels(), loc="outside lower center", ncols=4, fontsize=8)
+    if any_median:  # a log axis with no data cannot be drawn
+        bottom.set_yscale("log")
+    bottom.set_ylabel("median steps (Kaplan-Meier)")
+    bottom.set_title("missing: fewer than half of the runs converged", fontsize=9)
+    bottom.set_xticks(x, [_variant_label(variant["name"]) for variant in variants], fontsize=8)
+    return fig
+
+
+def _variant_label(name: str) -> str:
+    r"""A short tick label: ``init=uniform0.5`` -> ``init\nU(±0.5)``.
+
+    >>> _variant_label("loss=cross_entropy")
+    'loss\ncross-\nentropy'
+    """
+    field, _, value = name.partition("=")
+    value = value.replace("cross_entropy", "cross-\nentropy")
+    if value.startswith("uniform"):
+        value = f"U(±{value.removeprefix('uniform')})"
+    return f"{field}\n{value}" if value else field
