@@ -86,6 +86,7 @@ from paramact.experiments.mnist.analysis import (
     epochs_to_match,
     format_tables,
     long_run_summary,
+    lower_training_loss,
     paired_differences,
     per_epoch,
     ranges_table,
@@ -177,6 +178,7 @@ __all__ = [
     "standardised_effects",
     "long_run_summary",
     "epochs_to_match",
+    "lower_training_loss",
     "ranges_table",
     "relu_output_table",
     # the sweep and the declared comparisons

@@ -30,6 +30,7 @@ __all__ = [
     "standardised_effects",
     "long_run_summary",
     "epochs_to_match",
+    "lower_training_loss",
     "ranges_table",
     "relu_output_table",
 ]
@@ -348,6 +349,36 @@ def long_run_summary(results: dict) -> str:
             f"{100 * plain:.2f} %, {arm_label(pair['other'])} {100 * other:.2f} %, difference "
             f"{100 * pair['mean']:+.2f} pp{interval}"
         )
+    for arm, runs in by_arm(results).items():
+        test_loss = per_epoch(runs, "test_loss").mean(axis=0)  # epochs 1..N, mean over seeds
+        train_loss = per_epoch(runs, "train_loss").mean(axis=0)
+        lines.append(
+            f"{arm_label(arm)}: mean test loss lowest after epoch {int(np.argmin(test_loss)) + 1}; "
+            f"final training loss {train_loss[-1]:.4f}, test loss {test_loss[-1]:.4f}"
+        )
+    return "\n".join(lines)
+
+
+def lower_training_loss(results: dict) -> str:
+    """One line per (plain, parametric) pair: after how many of the (epoch, seed) pairs the
+    parametric network's training loss (full pass after the epoch) is below the plain one's.
+
+    >>> run = lambda arm, losses: {"arm": arm, "seed": 0,
+    ...     "epochs": [{"train_loss": None}] + [{"train_loss": x} for x in losses]}
+    >>> lower_training_loss({"runs": [run("relu", [0.5, 0.4]), run("parametric_relu", [0.4, 0.41])]})
+    'parametric ReLU below ReLU after 1 of 2 epochs (all seeds)'
+    """
+    grouped = by_arm(results)
+    lines = []
+    for plain, parametric in PAIRS:
+        if plain in grouped and parametric in grouped:
+            lower = per_epoch(grouped[parametric], "train_loss") < per_epoch(
+                grouped[plain], "train_loss"
+            )
+            lines.append(
+                f"{arm_label(parametric)} below {arm_label(plain)} after {int(lower.sum())} of "
+                f"{lower.size} epochs (all seeds)"
+            )
     return "\n".join(lines)
 
 

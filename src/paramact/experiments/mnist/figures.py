@@ -122,7 +122,8 @@ test_accuracy_figure.__test__ = False  # type: ignore[attr-defined]
 
 
 def long_run_figure(results: dict, bottoms: tuple[float, float] = (94.0, 96.5)) -> Any:
-    """A long run: test accuracy per pair (y from ``bottoms``), then the ReLU pair's losses."""
+    """A long run: test accuracy per pair (y from ``bottoms``), then the ReLU pair's losses
+    (training: mean and range over seeds; test: mean, dotted)."""
     grouped = by_arm(results)
     figure = _figure(10.0)
     axes = figure.subplots(3, 1)
@@ -143,7 +144,7 @@ def long_run_figure(results: dict, bottoms: tuple[float, float] = (94.0, 96.5)) 
         )
         axes[2].plot(
             epochs,
-            per_epoch(grouped[arm], "test_loss")[0],
+            per_epoch(grouped[arm], "test_loss").mean(axis=0),
             color=arm_style(arm)[0],
             ls=":",
             label=f"{arm_label(arm)}, test",
