@@ -20,8 +20,11 @@ One job per module:
 * :mod:`~paramact.experiments.xor.protocol`: :class:`XorProtocol` (every choice the paper leaves
   open), :data:`PAPER_TABLE_2`, the data :data:`XOR_INPUTS`, :data:`XOR_TARGETS`;
 * :mod:`~paramact.experiments.xor.training`: :func:`run_xor` (every seed of every activation at
-  once, an ``MLP`` with one trial per seed), :func:`run_xor_single` (the per-trial reference),
-  :func:`measure_speedup`, :func:`network`, :class:`XorResult`, :class:`XorTrial`;
+  once, an ``MLP`` with one trial per seed), :func:`network`, :class:`XorResult`;
+* :mod:`~paramact.experiments.xor.reference`: :func:`run_xor_single` (one seed at a time, the
+  reference), :func:`measure_speedup`, :class:`XorTrial`;
+* :mod:`~paramact.experiments.xor.robustness`: :func:`run_robustness` (one protocol choice changed
+  at a time), :func:`robustness_table`;
 * :mod:`~paramact.experiments.xor.analysis`: :func:`summarize`, :func:`paired_comparisons`,
   :func:`format_table` (Table 2 beside this run), :func:`protocol_line`;
 * :mod:`~paramact.experiments.xor.figures`: loss curves, survival curves, learned (a, b), the sweep;
@@ -64,6 +67,7 @@ from paramact.experiments.xor.protocol import (
     check_activations,
     check_seeds,
 )
+from paramact.experiments.xor.reference import XorTrial, measure_speedup, run_xor_single
 from paramact.experiments.xor.results import (
     CURVE_QUANTILES,
     load_result,
@@ -79,14 +83,11 @@ from paramact.experiments.xor.robustness import (
 from paramact.experiments.xor.sweep import run_sweep, sweep_stem, sweep_table
 from paramact.experiments.xor.training import (
     XorResult,
-    XorTrial,
     default_record_every,
     initial_weights,
-    measure_speedup,
     network,
     optimizer,
     run_xor,
-    run_xor_single,
 )
 
 __all__ = [

@@ -24,6 +24,7 @@ import numpy as np
 from paramact import _numeric, activations, layers, losses, mlp, optim, parametric
 from paramact.experiments.common import ACTIVATIONS, environment, is_parametric, rounded
 from paramact.experiments.xor import protocol as protocol_module
+from paramact.experiments.xor import reference as reference_module
 from paramact.experiments.xor import training as training_module
 from paramact.experiments.xor.analysis import paired_comparisons, summarize
 from paramact.experiments.xor.protocol import PAPER_RUNS, PAPER_TABLE_2, XorProtocol
@@ -44,6 +45,7 @@ OLD_TRIAL_KEYS = {"scale": "a", "location": "b"}
 _SOURCES = (
     protocol_module,
     training_module,
+    reference_module,
     mlp,
     layers,
     activations,
