@@ -32,6 +32,8 @@ CONSTANTS = {
     # learning rates (0.8 is also the rule of thumb for a large effect size), confidence level,
     # quantiles of the t and normal distributions
     "0.1", "0.2", "0.4", "0.8", "1.6", "0.95", "1.96", "4.30", "2.26", "95",
+    # the significance level of the tests
+    "5",
 }  # fmt: skip
 
 
