@@ -1,10 +1,12 @@
-"""Every number in the prose of chapter 9 comes from the stored MNIST results.
+"""Every number in the prose of chapters 8-10 comes from the stored results.
 
-The chapter's tables and figures are drawn from ``results/mnist/`` by library functions; its prose
+The chapters' tables and figures are drawn from ``results/`` by library functions; their prose
 quotes some of their numbers. This test collects every decimal number and percentage in the
-markdown of the master notebook (formulas, code and section numbers left out) and requires each to
-be one that the stored results give, in one of the formats the chapter uses, or one of the fixed
-numbers of the protocol and the paper listed below. A number typed by hand, or left over from
+markdown of a master notebook (formulas, code and section numbers left out) and requires each to
+be one that the stored results give, in one of the formats the chapters use, or one of the fixed
+numbers of the protocol and the paper listed below. Chapter 9 is checked against the MNIST results
+arm by arm; chapters 8 and 10 against every summary number of the XOR results (their per-seed
+arrays left out), a looser check. A number typed by hand, or left over from
 older results, fails it. (The check is by value, not by place: among the many small differences
 and locations the results give, a number off in its last digit can match another one.)
 """
@@ -12,6 +14,7 @@ and locations the results give, a number off in its last digit can match another
 from __future__ import annotations
 
 import json
+import numbers
 import re
 from pathlib import Path
 
@@ -24,6 +27,16 @@ from paramact.experiments import mnist
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "solutions" / "09_mnist" / "mnist.ipynb"
 FOLDER = ROOT / "results" / "mnist"
+XOR_CHAPTERS = {
+    "08_xor": ROOT / "solutions" / "08_xor" / "xor.ipynb",
+    "10_what_a_and_b_do": ROOT / "solutions" / "10_what_a_and_b_do" / "what_a_and_b_do.ipynb",
+}
+XOR_FILES = ("seeds10", "seeds1000", "lr_sweep_seeds1000", "robustness_seeds1000")
+#: Fixed numbers of chapters 8 and 10 that are not results.
+XOR_CONSTANTS = {
+    "72",  # the lower Wilson bound of 10 converged runs out of 10, the chapter's worked example
+    "1.5",  # 1 + 0.71^2: the largest initial learning-rate factor a^2 + w^2 (a = 1, |w| <= 1/sqrt 2)
+}
 
 #: Numbers of the paper and of the protocol, quoted as such (not results).
 CONSTANTS = {
@@ -126,3 +139,42 @@ def test_prose_numbers_leave_out_formulas_code_and_section_numbers(tmp_path):
     }
     notebook.write_text(json.dumps({"cells": [cell]}))
     assert prose_numbers(notebook) == ["94.02", "0.76", "0.52", "1.00"]
+
+
+def _summary_values(block: object, found: list[float]) -> None:
+    """Every number of a results block, leaving out per-seed arrays, curves and the environment."""
+    if isinstance(block, dict):
+        for key, value in block.items():
+            if key not in ("trials", "loss_curves", "environment", "figures", "seeds", "benchmark"):
+                _summary_values(value, found)
+    elif isinstance(block, list) and len(block) <= 50:
+        for value in block:
+            _summary_values(value, found)
+    elif isinstance(block, numbers.Real) and not isinstance(block, bool):
+        found.append(float(block))
+
+
+def xor_numbers() -> set[str]:
+    """The summary numbers of the stored XOR results and the paper's Table 2, as chapters 8 and 10
+    quote them: 1-2 decimals, whole numbers from 10 on, and fractions as percentages."""
+    from paramact.experiments.xor import PAPER_TABLE_2
+
+    values: list[float] = []
+    for name in XOR_FILES:
+        _summary_values(json.loads((ROOT / "results" / "xor" / f"{name}.json").read_text()), values)
+    _summary_values(PAPER_TABLE_2, values)
+    found: set[str] = set()
+    for v in values:
+        found |= {f"{abs(v):.{d}f}" for d in (1, 2)}
+        found |= {f"{abs(v):.0f}"} if abs(v) >= 10 else set()
+        found |= {f"{abs(100 * v):.{d}f}" for d in (0, 1)} if abs(v) <= 1 else set()
+    return found
+
+
+@pytest.mark.parametrize("chapter", sorted(XOR_CHAPTERS))
+def test_every_number_in_the_xor_chapters_comes_from_the_stored_results(chapter):
+    allowed = xor_numbers() | CONSTANTS | XOR_CONSTANTS
+    unexplained = sorted({n for n in prose_numbers(XOR_CHAPTERS[chapter]) if n not in allowed})
+    assert not unexplained, (
+        f"chapter {chapter} quotes numbers that no stored XOR result gives: {unexplained}"
+    )
