@@ -115,6 +115,8 @@ def stored_numbers() -> set[str]:
     if document is not None:
         for row in [document["primary"], *document["secondary"]]:
             found |= _formats([row["difference_mean"], *row["difference_ci95"]], 100, (2,))
+            pvalues = [p for p in (row["pvalue"], row.get("pvalue_holm")) if p is not None]
+            found |= {f"{p:.2g}" for p in pvalues} | _formats(pvalues, 1, (2,))
     return found
 
 
