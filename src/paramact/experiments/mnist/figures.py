@@ -283,14 +283,22 @@ def sweep_figure(results: dict) -> Any:
         best = np.array([row["best"] for row in mine])
         for ax, values in ((accuracy_ax, mean), (loss_ax, loss)):
             ax.plot(rates[best], values[best], "o", ms=10, mfc="none", color=colour)
+    # the scale of the runs that trained; a diverged rate is drawn as a triangle on the bottom edge
+    trained = [100 * row["test_accuracy_mean"] for row in rows if row["test_accuracy_mean"] > 0.5]
+    bottom = np.floor(min(trained, default=0.0)) - 0.5
+    accuracy_ax.set_ylim(bottom, min(100.0, np.ceil(max(trained, default=100.0)) + 0.5))
+    for row in rows:
+        if 100 * row["test_accuracy_mean"] < bottom:
+            colour = arm_style(row["activation"])[0]
+            accuracy_ax.plot(row["lr"], bottom, "v", ms=9, color=colour, clip_on=False)
     accuracy_ax.set(xscale="log", ylabel="test accuracy (%)")
-    accuracy_ax.legend(fontsize=9)
+    accuracy_ax.legend(fontsize=9, title="triangle: diverged (below the axis)", title_fontsize=8)
     loss_ax.set(xscale="log", yscale="log", xlabel="learning rate", ylabel="final training loss")
     loss_ax.set_xticks([row["lr"] for row in rows], [f"{row['lr']:g}" for row in rows])
     seeds = len(rows[0]["seeds"]) if rows else 0
     figure.suptitle(
-        f"learning-rate sweep, {results['protocol']['epochs']} epochs, {seeds} seeds "
-        "(bars: 95% t-interval; circle: best rate by training loss)"
+        f"learning-rate sweep, {results['protocol']['epochs']} epochs, {seeds} seeds\n"
+        "bars: 95% t-interval; circle: best rate by training loss"
     )
     return figure
 
