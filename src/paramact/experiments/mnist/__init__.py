@@ -58,7 +58,8 @@ The package, one job per module:
 * :mod:`~paramact.experiments.mnist.model`: :func:`build_model`, :func:`make_optimizer`;
 * :mod:`~paramact.experiments.mnist.training`: :func:`train_epoch`, :func:`evaluate`,
   :func:`run_mnist`;
-* :mod:`~paramact.experiments.mnist.analysis`: the summary, paired differences and tables;
+* :mod:`~paramact.experiments.mnist.analysis`: the summary, paired differences, summary tables;
+* :mod:`~paramact.experiments.mnist.tables`: the tables and counts chapter 9 shows;
 * :mod:`~paramact.experiments.mnist.sweep`: the learning-rate sweep, each activation's best rate;
 * :mod:`~paramact.experiments.mnist.endpoints`: the comparisons declared before the results were
   read (primary, secondary with Holm), with intervals over seeds and test images;
@@ -79,19 +80,12 @@ Command line: ``paramact mnist --help``.
 
 from paramact.experiments.common import ACTIVATIONS
 from paramact.experiments.mnist.analysis import (
-    accuracy_table,
     arm_label,
     baseline_of,
     by_arm,
-    epochs_to_match,
     format_tables,
-    long_run_summary,
-    lower_training_loss,
     paired_differences,
     per_epoch,
-    ranges_table,
-    relu_output_table,
-    standardised_effects,
     summarise,
 )
 from paramact.experiments.mnist.config import (
@@ -136,6 +130,15 @@ from paramact.experiments.mnist.results import (
     write_outputs,
 )
 from paramact.experiments.mnist.sweep import best_rate, sweep_rows, sweep_table
+from paramact.experiments.mnist.tables import (
+    accuracy_table,
+    epochs_to_match,
+    long_run_summary,
+    lower_training_loss,
+    ranges_table,
+    relu_output_table,
+    standardised_effects,
+)
 from paramact.experiments.mnist.training import (
     DeviceUnavailableError,
     evaluate,
