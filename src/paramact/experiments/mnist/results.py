@@ -20,7 +20,12 @@ from paramact import data as datasets
 from paramact.experiments.common import dump_json
 from paramact.experiments.mnist.analysis import format_tables, summarise
 from paramact.experiments.mnist.config import SCHEMA, Arm
-from paramact.experiments.mnist.endpoints import endpoints_table, evaluate_endpoints
+from paramact.experiments.mnist.endpoints import (
+    PRIMARY,
+    SECONDARY,
+    endpoints_table,
+    evaluate_endpoints,
+)
 
 __all__ = [
     "STEMS",
@@ -184,15 +189,15 @@ def write_endpoints(
     results files in ``folder``; write ``endpoints.json`` and ``endpoints.md`` into ``out_dir``
     (default: ``folder``). Returns the document and the paths written."""
     folder = Path(folder)
-    stems = ("mnist_softmax", "mnist_softmax_150epochs")
+    stems = dict.fromkeys(comparison.stem for comparison in (PRIMARY, *SECONDARY))
     found = {
         stem: load_results(folder / f"{stem}.json")
         for stem in stems
         if (folder / f"{stem}.json").is_file()
     }
-    if "mnist_softmax" not in found:
+    if PRIMARY.stem not in found:
         raise FileNotFoundError(
-            f"{folder / 'mnist_softmax.json'} is missing: run paramact mnist first"
+            f"{folder / f'{PRIMARY.stem}.json'} is missing: run paramact mnist first"
         )
     document = evaluate_endpoints(found)
     out = Path(folder if out_dir is None else out_dir)

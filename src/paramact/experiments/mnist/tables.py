@@ -91,10 +91,9 @@ def standardised_effects(results: dict) -> str:
 def long_run_summary(results: dict) -> str:
     """One line per pair: mean final test accuracy of both arms over the seeds, and the paired
     difference with its t-interval (a single seed: the difference alone)."""
-    epochs = results["protocol"]["epochs"]
+    epochs, grouped = results["protocol"]["epochs"], by_arm(results)
     lines = []
     for pair in paired_differences(results):
-        grouped = by_arm(results)
         plain, other = (
             np.mean([run["test_accuracy"] for run in grouped[arm]])
             for arm in (pair["plain"], pair["other"])
@@ -106,7 +105,7 @@ def long_run_summary(results: dict) -> str:
             f"{100 * plain:.2f} %, {arm_label(pair['other'])} {100 * other:.2f} %, difference "
             f"{100 * pair['mean']:+.2f} pp{interval}"
         )
-    for arm, runs in by_arm(results).items():
+    for arm, runs in grouped.items():
         test_loss = per_epoch(runs, "test_loss").mean(axis=0)  # epochs 1..N, mean over seeds
         train_loss = per_epoch(runs, "train_loss").mean(axis=0)
         lines.append(
