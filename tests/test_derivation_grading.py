@@ -20,7 +20,8 @@ from conftest import once_per_session
 from paramact.grader.diagnosis import gradient_problem
 from paramact.grader.grading import grade_batch
 from paramact.grader.sandbox import Limits
-from paramact_kernel.expressions import ExpressionError, judge_expression, parse
+from paramact_kernel.expressions import judge_expression
+from paramact_kernel.parsing import ExpressionError, parse
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "06_parametric_activations"

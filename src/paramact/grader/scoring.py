@@ -16,7 +16,8 @@ import math
 import numpy as np
 
 from paramact.grader.diagnosis import gradient_problem
-from paramact_kernel.expressions import SETTINGS, ExpressionError, judge_expression, unquoted
+from paramact_kernel.expressions import SETTINGS, judge_expression
+from paramact_kernel.parsing import ExpressionError, unquoted
 from paramact_kernel.record import NUMERIC_KINDS
 
 MAX_ARRAY_ELEMENTS = 10**8
