@@ -175,26 +175,29 @@ def regrade_with_correct_earlier_answers(
 
     The earlier failed exercise ``f`` whose answers are replaced is taken in order, one run each. Those
     runs hold master code in the student's kernel, so only pass or fail leaves them: a reason shown is
-    always the one from the student's own run.
+    always the one from the student's own run. An exercise left as the stub fails whatever comes
+    before it, so it never asks for a run.
     """
     by_id = {exercise.grade_id: exercise for exercise in key.exercises}
     order = [exercise.grade_id for exercise in key.exercises]
     passed = {e.grade_id: e.points == e.max_points for e in result.exercises}
+    stubs = set(unanswered(key, answers))
     replaced: list[str] = []
     for _ in range(most_runs):
         failed = [grade_id for grade_id in order if not passed[grade_id]]
+        hopeful = [grade_id for grade_id in failed if grade_id not in stubs]
         first = next(
             (
                 f
                 for f in failed
-                if f not in replaced and any(order.index(g) > order.index(f) for g in failed)
+                if f not in replaced and any(order.index(g) > order.index(f) for g in hopeful)
             ),
             None,
         )
         if first is None:
             return
         replaced.append(first)
-        later = {g for g in failed if order.index(g) > order.index(first)}
+        later = {g for g in hopeful if order.index(g) > order.index(first)}
         replaced_ids = {answer for f in replaced for answer in by_id[f].answer_ids}
         swapped = {
             cell["id"]: source_of(cell)
@@ -213,6 +216,20 @@ def regrade_with_correct_earlier_answers(
                     f"passed when graded with correct versions of your earlier answers "
                     f"({', '.join(helped) or ', '.join(sorted(swapped))}), which lose points in their own exercises"
                 )
+
+
+def unanswered(key: ChapterKey, answers: dict[str, str]) -> list[str]:
+    """The exercises whose every answer cell is still the release's stub (a stub that differs from the
+    master's answer: an exercise handed out already solved is not a stub)."""
+    release = {cell["id"]: source_of(cell) for cell in key.release["cells"] if "id" in cell}
+    master = {cell["id"]: source_of(cell) for cell in key.master["cells"] if "id" in cell}
+    return [
+        exercise.grade_id
+        for exercise in key.exercises
+        if exercise.answer_ids
+        and all(answers.get(cell) == release.get(cell) for cell in exercise.answer_ids)
+        and any(release.get(cell) != master.get(cell) for cell in exercise.answer_ids)
+    ]
 
 
 # -------------------------------------------------------------------------------------- the batch
