@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import once_per_session
 
 from paramact.course.pipeline import CHAPTER_DIR, MASTER_DIR, assignments
 from paramact.grader.grading import grade_batch
@@ -16,20 +17,26 @@ ROOT = Path(__file__).resolve().parents[1]
 LIMITS = Limits(cell_seconds=60, notebook_seconds=180, cpu_seconds=240)
 
 
-@pytest.fixture(scope="module", params=assignments(ROOT))
-def graded(request, tmp_path_factory):
-    chapter = request.param
-    base = tmp_path_factory.mktemp(chapter)
+def grade_chapter(chapter: str, base: Path) -> dict:
     course, folder = base / "course", base / "submissions"
     for name in (MASTER_DIR, CHAPTER_DIR):
         shutil.copytree(ROOT / name / chapter, course / name / chapter)
     shutil.copy(ROOT / "_toc.yml", course / "_toc.yml")
-    folder.mkdir()
+    folder.mkdir(parents=True)
     notebook = next((ROOT / MASTER_DIR / chapter).glob("*.ipynb")).name
     shutil.copy(course / MASTER_DIR / chapter / notebook, folder / "master.ipynb")
     shutil.copy(course / CHAPTER_DIR / chapter / notebook, folder / "stub.ipynb")
     results, _ = grade_batch(course, folder, [chapter], LIMITS, jobs=2, progress=False)
-    return chapter, {result.student: result for result in results}
+    return {result.student: result for result in results}
+
+
+@pytest.fixture(scope="module", params=assignments(ROOT))
+def graded(request, tmp_path_factory):
+    """Graded once per session, also when the chapter's tests run on both of xdist's workers."""
+    chapter = request.param
+    return chapter, once_per_session(
+        request, tmp_path_factory, f"chapter-{chapter}", lambda base: grade_chapter(chapter, base)
+    )
 
 
 def test_master_earns_full_marks(graded):

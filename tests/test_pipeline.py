@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import once_per_session
 
 from paramact.course import glossary
 from paramact.course.pipeline import CHAPTER_DIR, assignments, master_notebooks, out_of_sync
@@ -30,10 +31,8 @@ def digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture(scope="module", params=NBGRADER_SAMPLE)
-def graded(request):
-    """Grade each chapter's master and its untouched student version as two submissions."""
-    chapter = request.param
+def grade_with_nbgrader(chapter: str) -> dict:
+    """Grade a chapter's master and its untouched student version as two submissions."""
     master = next((ROOT / "solutions" / chapter).glob("*.ipynb"))
     stub = ROOT / CHAPTER_DIR / chapter / master.name
     before = {path: digest(path) for path in (master, stub)}
@@ -43,7 +42,16 @@ def graded(request):
     assert {path: digest(path) for path in (master, stub)} == before, (
         "grading modified a submitted file"
     )
-    return chapter, results
+    return results
+
+
+@pytest.fixture(scope="module", params=NBGRADER_SAMPLE)
+def graded(request, tmp_path_factory):
+    """Graded once per session, also when the chapter's tests run on both of xdist's workers."""
+    chapter = request.param
+    return chapter, once_per_session(
+        request, tmp_path_factory, f"nbgrader-{chapter}", lambda _: grade_with_nbgrader(chapter)
+    )
 
 
 def test_course_has_chapters():

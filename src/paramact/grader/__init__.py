@@ -1,6 +1,7 @@
 """The grader: runs outside the student's kernel and decides points (``paramact grade``, ``paramact check``).
 
 - :mod:`~paramact.grader.jail`: the kernel's jail (bubblewrap, cgroups) and its limits;
+- :mod:`~paramact.grader.launcher`: the kernel's launcher, which limits itself and becomes bubblewrap;
 - :mod:`~paramact.grader.sandbox`: running a notebook in that kernel, a cell at a time;
 - :mod:`~paramact.grader.notebook`: the graded notebook, built from the master;
 - :mod:`~paramact.grader.key`: a chapter's key (the master's records); :mod:`~paramact.grader.submission`:

@@ -38,8 +38,8 @@ from tqdm.auto import tqdm
 
 from paramact.course.pipeline import CourseError, assignments
 from paramact.grader import scan
-from paramact.grader.jail import die_with_parent
 from paramact.grader.key import ChapterKey, learn_key, load_chapter, records_by_cell
+from paramact.grader.launcher import die_with_parent
 from paramact.grader.notebook import (
     defined_names,
     graded_notebook,

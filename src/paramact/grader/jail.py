@@ -1,7 +1,7 @@
 """The jail a student's kernel runs in: bubblewrap for what it sees, cgroups for what it may use.
 
-A kernel is started as ``python -m paramact.grader.jail CONFIG -- bwrap ... python -m ipykernel_launcher``:
-this small launcher runs outside the jail, moves itself into the run's cgroups, sets per-process
+A kernel is started as ``python -I .../grader/launcher.py CONFIG -- bwrap ... python -m ipykernel_launcher``:
+this small launcher (:mod:`paramact.grader.launcher`) runs outside the jail, moves itself into the run's cgroups, sets per-process
 resource limits, and replaces itself with bubblewrap (``bwrap``, a Debian package), which builds the
 kernel's world:
 
@@ -27,7 +27,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import resource
 import shutil
 import signal
 import sys
@@ -36,17 +35,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from paramact.grader.cgroups import CGROUP_ROOT, Cgroup, own_path
+from paramact.grader.launcher import PATH as LAUNCHER
 
 WORK = "/home/student"
 TMP_BYTES = (
     16 * 2**20
 )  # /tmp and /dev/shm, for libraries that ignore $TMPDIR (which is in the work folder)
-ADDRESS_HEADROOM = (
-    4 * 2**30
-)  # virtual memory that libraries reserve (thread stacks, arenas) beyond what they use
 BLOCKED = "the reference implementation paramact cannot be imported where answers are graded"
-# Without bubblewrap the reference can only be blocked inside Python (the kernel runs this first).
-UNJAILED_STARTUP = "import sys; sys.modules['paramact'] = None"
 
 
 @dataclass(frozen=True)
@@ -138,19 +133,6 @@ def sweep_stale(now: float | None = None) -> None:
 def _sweep_once() -> None:
     """One sweep per grader process is enough: leftovers only come from graders that ended before it."""
     sweep_stale()
-
-
-def die_with_parent(parent: int) -> None:
-    """Be killed when ``parent`` (the process that started this one) ends; exit now if it already has.
-
-    Linux only (``PR_SET_PDEATHSIG``): elsewhere a process outlives a killed grader.
-    """
-    if sys.platform == "linux":
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # it ended before that took effect
-        os._exit(1)
 
 
 def _python_folders() -> list[Path]:
@@ -301,7 +283,9 @@ class Jail:
             "--HistoryManager.enabled=False",
         ]
         jail = bwrap_argv(self.bwrap, self.limits, self.sockets, self.blocker) if self.bwrap else []
-        return [sys.executable, "-m", "paramact.grader.jail", config, "--", *jail, *kernel]
+        # Run as a file, isolated (-I): the launcher imports nothing of the course, so a run does not
+        # pay for importing paramact (NumPy) before it starts the kernel.
+        return [sys.executable, "-I", LAUNCHER, config, "--", *jail, *kernel]
 
     def usage(self) -> dict[str, float]:
         return self.cgroup.usage() if self.cgroup else {}
@@ -333,52 +317,3 @@ class Jail:
         self.kill()
         if self.cgroup:
             self.cgroup.remove()
-
-
-def _launch(config: dict, argv: list[str]) -> None:
-    """Runs outside the jail, in the process jupyter_client started: join, limit, then become ``argv``."""
-    die_with_parent(config["parent"])
-    Path(config["pid_file"]).write_text(str(os.getpid()))
-    for folder in config["cgroups"]:
-        (Path(folder) / "cgroup.procs").write_text(str(os.getpid()))
-    limits = config["limits"]
-    for name, value in (
-        ("RLIMIT_CPU", limits["cpu_seconds"]),
-        ("RLIMIT_FSIZE", limits["file_bytes"]),
-        ("RLIMIT_CORE", 0),
-    ):
-        try:
-            resource.setrlimit(getattr(resource, name), (value, value))
-        except (ValueError, OSError):  # some platforms refuse some limits
-            pass
-    # Address space per process too, so that one huge allocation raises MemoryError rather than ending
-    # the kernel. With cgroups bounding the tree it leaves room for what libraries reserve but never
-    # use; without them it is the only bound (a fork multiplies it, and the grader warns).
-    address_space = limits["memory_bytes"] + (ADDRESS_HEADROOM if config["cgroups"] else 0)
-    try:
-        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
-    except (ValueError, OSError):
-        pass
-    if not config["jailed"]:
-        work = Path(config["work"])
-        work.mkdir(exist_ok=True)
-        os.chdir(work)
-        keep = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(work),
-            "TMPDIR": str(work),
-            "MPLBACKEND": "Agg",
-            "MPLCONFIGDIR": str(work / ".matplotlib"),
-            "IPYTHONDIR": str(work / ".ipython"),
-        }
-        os.environ.clear()
-        os.environ.update(keep)
-        argv = [*argv, f"--IPKernelApp.exec_lines={UNJAILED_STARTUP}"]
-        os.execvp(argv[0], argv)
-    # bubblewrap's own processes stay visible in the jail's /proc: they get no environment to show.
-    os.execve(argv[0], argv, {"PATH": "/usr/bin:/bin"})
-
-
-if __name__ == "__main__":
-    separator = sys.argv.index("--")
-    _launch(json.loads(sys.argv[1]), sys.argv[separator + 1 :])
