@@ -83,7 +83,6 @@ from paramact.experiments.mnist.analysis import (
     arm_label,
     baseline_of,
     by_arm,
-    format_tables,
     paired_differences,
     per_epoch,
     summarise,
@@ -133,6 +132,7 @@ from paramact.experiments.mnist.sweep import best_rate, sweep_rows, sweep_table
 from paramact.experiments.mnist.tables import (
     accuracy_table,
     epochs_to_match,
+    format_tables,
     long_run_summary,
     lower_training_loss,
     ranges_table,

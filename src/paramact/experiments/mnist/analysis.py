@@ -27,7 +27,6 @@ __all__ = [
     "per_epoch",
     "summarise",
     "paired_differences",
-    "format_tables",
 ]
 
 
@@ -88,7 +87,7 @@ def per_epoch(runs: list[dict], key: str) -> np.ndarray:
 def summarise(runs: list[dict], arms: list[Arm]) -> dict:
     """Per arm: test accuracy over seeds (mean, t-interval), paired differences, learned ranges.
 
-    This is the ``summary`` of the results; :func:`format_tables` prints it.
+    This is the ``summary`` of the results; :func:`~paramact.experiments.mnist.tables.format_tables` prints it.
 
     >>> epochs = [{"train_wall_s": None},
     ...           {"train_loss": 0.3, "test_dead_outputs": 0, "train_wall_s": 1.0}]
@@ -184,90 +183,3 @@ def paired_differences(results: dict, pairs: Iterable[tuple[str, str]] = PAIRS) 
             }
         )
     return found
-
-
-def _interval(pair: list | None) -> str:
-    return "n/a" if pair is None or None in pair else f"[{pair[0]:.4f}, {pair[1]:.4f}]"
-
-
-def format_tables(results: dict) -> str:
-    """Markdown tables of the ``summary``: test accuracy per arm; learned a, b vs the paper's.
-
-    This is what ``paramact mnist`` prints and writes as ``<stem>_summary.md``.
-    """
-    summary, protocol = results["summary"], results["protocol"]
-    lines = [
-        f"Test accuracy after {protocol['epochs']} epochs ({protocol['dataset']}, "
-        f"{protocol['output']} output, "
-        f"{len(protocol['seeds'])} seeds; t-interval over seeds, Wilson interval per run, paired "
-        "differences by seed)",
-        "",
-        "| arm | mean | 95% t-interval | per seed (Wilson 95%) | paired diff. vs | mean diff. "
-        "[95% t] | final train loss |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for name, entry in summary.items():
-        per_seed = "; ".join(
-            f"{acc:.4f} {_interval(w)}"
-            for acc, w in zip(entry["test_accuracy"], entry["test_accuracy_wilson95"])
-        )
-        versus, diff = "", ""
-        if "paired_difference_vs" in entry:
-            versus = entry["paired_difference_vs"]
-            interval = _interval(entry["paired_difference_t95"])
-            diff = f"{entry['paired_difference_mean']:+.4f} {interval}"
-        lines.append(
-            f"| {name} | {entry['test_accuracy_mean']:.4f} | "
-            f"{_interval(entry['test_accuracy_t95'])} | "
-            f"{per_seed} | {versus} | {diff} | {entry['final_train_loss_mean']:.4f} |"
-        )
-    if protocol["output"] == "relu":
-        lines += [
-            "",
-            "Test images whose 10 ReLU outputs are all 0 (dead outputs), per seed: "
-            + "; ".join(
-                f"{name} {entry['final_test_dead_outputs']}" for name, entry in summary.items()
-            ),
-        ]
-    lines += _ranges_lines(summary)
-    if protocol.get("sweep_lr"):
-        from paramact.experiments.mnist.sweep import sweep_table  # it uses this module's labels
-
-        lines += ["", sweep_table(results).rstrip("\n")]
-    wall = [entry["median_epoch_wall_s"] for entry in summary.values()]
-    env = results["environment"]
-    lines += [
-        "",
-        "Median training time per epoch: "
-        f"{', '.join(f'{n} {w:.2f} s' for n, w in zip(summary, wall))} "
-        f"({env['device']}, {env['cpu_model']}, {env['torch_threads']} threads)",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def _ranges_lines(summary: dict) -> list[str]:
-    parametric = [(name, entry) for name, entry in summary.items() if "a_range" in entry]
-    if not parametric:
-        return []
-    lines = [
-        "",
-        "Learned scale a and location b over the hidden units (final epoch; ours pooled over "
-        "seeds)",
-        "",
-        "| activation | parameter | ours: range | ours: per-seed ranges | ours: quartiles | "
-        "paper: range |",
-        "|---|---|---|---|---|---|",
-    ]
-    for name, entry in parametric:
-        for parameter in ("a", "b"):
-            low, high = entry[f"{parameter}_range"]
-            seeds = "; ".join(
-                f"[{lo:.2f}, {hi:.2f}]" for lo, hi in entry[f"{parameter}_range_per_seed"]
-            )
-            quartiles = ", ".join(f"{v:.2f}" for v in entry[f"{parameter}_quantiles"][1:4])
-            paper = entry[f"paper_{parameter}_range"]
-            lines.append(
-                f"| {name} | {parameter} | [{low:.2f}, {high:.2f}] | {seeds} | {quartiles} | "
-                f"[{paper[0]:.2f}, {paper[1]:.2f}] |"
-            )
-    return lines

@@ -18,7 +18,7 @@ import numpy as np
 
 from paramact import data as datasets
 from paramact.experiments.common import dump_json
-from paramact.experiments.mnist.analysis import format_tables, summarise
+from paramact.experiments.mnist.analysis import summarise
 from paramact.experiments.mnist.config import SCHEMA, Arm
 from paramact.experiments.mnist.endpoints import (
     PRIMARY,
@@ -26,6 +26,7 @@ from paramact.experiments.mnist.endpoints import (
     endpoints_table,
     evaluate_endpoints,
 )
+from paramact.experiments.mnist.tables import format_tables
 
 __all__ = [
     "STEMS",
