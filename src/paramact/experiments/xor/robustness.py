@@ -62,7 +62,7 @@ DEFAULT_VARIANTS: tuple[Variant, ...] = (
     ("init=uniform2", {"init": "uniform2"}),
     ("output=identity", {"output": "identity"}),
 )
-_SOURCES = (protocol_module, training_module, analysis_module, stats, mlp, layers, activations,
+_SOURCES = (protocol_module, training_module, analysis_module, *stats.MODULES, mlp, layers, activations,
             parametric, _numeric, losses, optim)  # fmt: skip
 
 

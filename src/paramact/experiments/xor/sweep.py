@@ -152,7 +152,7 @@ def run_sweep(
                 timespec="seconds"
             ),
             "environment": environment(
-                "cpu", (protocol_module, training_module, stats, sys.modules[__name__])
+                "cpu", (protocol_module, training_module, *stats.MODULES, sys.modules[__name__])
             ),
         }
     )
