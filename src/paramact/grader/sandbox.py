@@ -83,62 +83,18 @@ def execute(notebook: dict, limits: Limits = Limits()) -> Execution:
     import nbformat
     import zmq
     import zmq.asyncio
-    from jupyter_client.kernelspec import KernelSpecManager
-    from nbclient.exceptions import DeadKernelError
 
     scratch = _scratch()
     log = scratch / "kernel.log"  # the kernel's own output: read only to say why it failed to start
     jail = Jail(limits, scratch)
-    sockets = jail.sockets
     nb = nbformat.reads(json.dumps(notebook), as_version=4)
-    cells = [CellRun() for _ in nb.cells]
+    execution = Execution([CellRun() for _ in nb.cells])
     context = zmq.asyncio.Context()
     context.setsockopt(zmq.MAXMSGSIZE, MESSAGE_BYTES)
     context.setsockopt(zmq.RCVHWM, QUEUED_MESSAGES)
     context.setsockopt(zmq.SNDTIMEO, SEND_MILLISECONDS)
-    manager_class, client_class = _classes()
-    km = manager_class(
-        kernel_name="paramact-sandbox",
-        context=context,
-        kernel_spec_manager=KernelSpecManager(
-            kernel_dirs=[str(_kernel_spec(scratch, jail.kernel_argv()))]
-        ),
-        transport="ipc",
-        ip=str(sockets / "ipc"),
-        connection_file=str(sockets / "connection.json"),
-    )
     started = time.monotonic()
-
-    def cell_limit(cell) -> float:
-        return max(
-            0.1, min(limits.cell_seconds, limits.notebook_seconds - (time.monotonic() - started))
-        )
-
-    # On a time-out nbclient interrupts the kernel and, given error_on_timeout, goes on with an error
-    # reply of its own rather than waiting (forever, if the code swallows KeyboardInterrupt). The
-    # replies' status is kept: it also tells an error the code kept from being displayed.
-    replies: dict[int, dict] = {}
-    client = client_class(
-        nb,
-        km=km,
-        timeout_func=cell_limit,
-        allow_errors=True,
-        interrupt_on_timeout=True,
-        error_on_timeout={
-            "ename": "TimeoutError",
-            "evalue": f"the cell ran over its {limits.cell_seconds:g} s limit",
-            "traceback": [],
-            TIMED_OUT: True,
-        },
-        on_cell_executed=lambda cell, cell_index, execute_reply: replies.update(
-            {cell_index: _brief(execute_reply["content"])}
-        ),
-        startup_timeout=60,
-        kernel_name="paramact-sandbox",
-        resources={"metadata": {"path": str(sockets)}},
-        shutdown_kernel="immediate",
-    )  # nothing in it to save; a stuck one would cost 5 s more
-    execution = Execution(cells)
+    client, replies = _client(nb, jail, context, scratch, limits, started)
     try:
         # The kernel's own output goes to a log, read only if it fails to start. cleanup_kc: nbclient shuts
         # down only kernels whose manager it created; this one must not live on.
@@ -146,36 +102,7 @@ def execute(notebook: dict, limits: Limits = Limits()) -> Execution:
             log.open("wb") as stderr,
             client.setup_kernel(stdout=subprocess.DEVNULL, stderr=stderr, cleanup_kc=True),
         ):
-            for index, cell in enumerate(nb.cells):
-                if cell.cell_type != "code":
-                    continue
-                if time.monotonic() - started >= limits.notebook_seconds:
-                    execution.stopped = (
-                        f"the notebook ran over its {limits.notebook_seconds:g} s limit"
-                    )
-                    break
-                # nbclient's own time-out never fires while messages keep arriving (a kernel can flood
-                # its channels): past the limit and a grace period, the jail is ended from outside.
-                watchdog = threading.Timer(cell_limit(cell) + KILL_GRACE_SECONDS, jail.kill)
-                watchdog.start()
-                try:
-                    client.execute_cell(cell, index)
-                except DeadKernelError:
-                    execution.stopped = (
-                        "the kernel died (memory or CPU limit, or the code ended the process)"
-                    )
-                    cells[index] = _outcome(
-                        cell,
-                        {
-                            "status": "error",
-                            "ename": "DeadKernelError",
-                            "evalue": "the kernel died while running this cell",
-                        },
-                    )
-                    break
-                finally:
-                    watchdog.cancel()
-                cells[index] = _outcome(cell, replies.get(index, {}))
+            _run_cells(client, nb, replies, execution, jail, limits, started)
     except zmq.Again:
         execution.stopped = (
             execution.stopped
@@ -198,6 +125,93 @@ def execute(notebook: dict, limits: Limits = Limits()) -> Execution:
         context.destroy(linger=0)
         shutil.rmtree(scratch, ignore_errors=True)
     return execution
+
+
+def _remaining(limits: Limits, started: float) -> float:
+    """The time a cell may take now: its own limit, or what is left of the notebook's."""
+    return max(
+        0.1, min(limits.cell_seconds, limits.notebook_seconds - (time.monotonic() - started))
+    )
+
+
+def _client(nb, jail: Jail, context, scratch: Path, limits: Limits, started: float):
+    """The notebook client of one run, with its kernel manager (not started yet), and the dict that
+    collects the kernel's reply to each cell by index."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    manager_class, client_class = _classes()
+    km = manager_class(
+        kernel_name="paramact-sandbox",
+        context=context,
+        kernel_spec_manager=KernelSpecManager(
+            kernel_dirs=[str(_kernel_spec(scratch, jail.kernel_argv()))]
+        ),
+        transport="ipc",
+        ip=str(jail.sockets / "ipc"),
+        connection_file=str(jail.sockets / "connection.json"),
+    )
+    # On a time-out nbclient interrupts the kernel and, given error_on_timeout, goes on with an error
+    # reply of its own rather than waiting (forever, if the code swallows KeyboardInterrupt). The
+    # replies' status is kept: it also tells an error the code kept from being displayed.
+    replies: dict[int, dict] = {}
+    client = client_class(
+        nb,
+        km=km,
+        timeout_func=lambda cell: _remaining(limits, started),
+        allow_errors=True,
+        interrupt_on_timeout=True,
+        error_on_timeout={
+            "ename": "TimeoutError",
+            "evalue": f"the cell ran over its {limits.cell_seconds:g} s limit",
+            "traceback": [],
+            TIMED_OUT: True,
+        },
+        on_cell_executed=lambda cell, cell_index, execute_reply: replies.update(
+            {cell_index: _brief(execute_reply["content"])}
+        ),
+        startup_timeout=60,
+        kernel_name="paramact-sandbox",
+        resources={"metadata": {"path": str(jail.sockets)}},
+        shutdown_kernel="immediate",
+    )  # nothing in it to save; a stuck one would cost 5 s more
+    return client, replies
+
+
+def _run_cells(
+    client, nb, replies: dict, execution: Execution, jail: Jail, limits: Limits, started: float
+) -> None:
+    """Run the code cells in order, each within its time limit, until the notebook's runs out or the
+    kernel dies; what each cell did goes into ``execution.cells``."""
+    from nbclient.exceptions import DeadKernelError
+
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if time.monotonic() - started >= limits.notebook_seconds:
+            execution.stopped = f"the notebook ran over its {limits.notebook_seconds:g} s limit"
+            break
+        # nbclient's own time-out never fires while messages keep arriving (a kernel can flood its
+        # channels): past the limit and a grace period, the jail is ended from outside.
+        watchdog = threading.Timer(_remaining(limits, started) + KILL_GRACE_SECONDS, jail.kill)
+        watchdog.start()
+        try:
+            client.execute_cell(cell, index)
+        except DeadKernelError:
+            execution.stopped = (
+                "the kernel died (memory or CPU limit, or the code ended the process)"
+            )
+            execution.cells[index] = _outcome(
+                cell,
+                {
+                    "status": "error",
+                    "ename": "DeadKernelError",
+                    "evalue": "the kernel died while running this cell",
+                },
+            )
+            break
+        finally:
+            watchdog.cancel()
+        execution.cells[index] = _outcome(cell, replies.get(index, {}))
 
 
 def _classes():
