@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from paramact.grader.jail import Jail, Limits
-from paramact.grader.launcher import PATH
+from paramact.grader.launcher import LAUNCHER_PATH
 
 
 def test_the_launcher_imports_only_the_standard_library():
@@ -15,7 +15,10 @@ def test_the_launcher_imports_only_the_standard_library():
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('paramact', 'numpy')))"
     )
     shown = subprocess.run(
-        [sys.executable, "-I", "-c", probe, PATH], capture_output=True, text=True, check=True
+        [sys.executable, "-I", "-c", probe, LAUNCHER_PATH],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert shown.stdout.strip() == "[]", shown.stdout
 
@@ -26,5 +29,5 @@ def test_a_kernel_is_started_through_the_launcher_file(tmp_path):
         argv = jail.kernel_argv()
     finally:
         jail.close()
-    assert argv[:3] == [sys.executable, "-I", PATH]
+    assert argv[:3] == [sys.executable, "-I", LAUNCHER_PATH]
     assert "ipykernel_launcher" in argv

@@ -28,6 +28,7 @@ is ``grades.csv``, ``summary.csv`` and ``feedback/<student>/<chapter>.html``, ea
 
 from __future__ import annotations
 
+import ast
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -219,17 +220,40 @@ def regrade_with_correct_earlier_answers(
 
 
 def unanswered(key: ChapterKey, answers: dict[str, str]) -> list[str]:
-    """The exercises whose every answer cell is still the release's stub (a stub that differs from the
-    master's answer: an exercise handed out already solved is not a stub)."""
+    """The exercises left as stubs that fail whatever came before them: every answer cell is still the
+    release's stub, and each stub only defines functions, so it replaces any earlier definition of its
+    names. (A stub that raises at its top level leaves names an earlier cell defined, and one that
+    equals the master's answer was handed out solved: neither counts.)"""
     release = {cell["id"]: source_of(cell) for cell in key.release["cells"] if "id" in cell}
     master = {cell["id"]: source_of(cell) for cell in key.master["cells"] if "id" in cell}
     return [
         exercise.grade_id
         for exercise in key.exercises
         if exercise.answer_ids
-        and all(answers.get(cell) == release.get(cell) for cell in exercise.answer_ids)
-        and any(release.get(cell) != master.get(cell) for cell in exercise.answer_ids)
+        and all(
+            answers.get(cell) == release.get(cell) != master.get(cell)
+            and _only_defines_functions(release.get(cell, ""))
+            for cell in exercise.answer_ids
+        )
     ]
+
+
+def _only_defines_functions(source: str) -> bool:
+    """Whether running ``source`` does nothing but bind functions (no decorators, no other statement).
+
+    >>> _only_defines_functions("def f(x):\\n    raise NotImplementedError()")
+    True
+    >>> _only_defines_functions("dz_dy = None\\nraise NotImplementedError()")
+    False
+    """
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return False
+    return bool(body) and all(
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.decorator_list
+        for node in body
+    )
 
 
 # -------------------------------------------------------------------------------------- the batch

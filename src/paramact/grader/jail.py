@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from paramact.grader.cgroups import CGROUP_ROOT, Cgroup, own_path
-from paramact.grader.launcher import PATH as LAUNCHER
+from paramact.grader.launcher import LAUNCHER_PATH
 
 WORK = "/home/student"
 TMP_BYTES = (
@@ -285,7 +285,7 @@ class Jail:
         jail = bwrap_argv(self.bwrap, self.limits, self.sockets, self.blocker) if self.bwrap else []
         # Run as a file, isolated (-I): the launcher imports nothing of the course, so a run does not
         # pay for importing paramact (NumPy) before it starts the kernel.
-        return [sys.executable, "-I", LAUNCHER, config, "--", *jail, *kernel]
+        return [sys.executable, "-I", LAUNCHER_PATH, config, "--", *jail, *kernel]
 
     def usage(self) -> dict[str, float]:
         return self.cgroup.usage() if self.cgroup else {}

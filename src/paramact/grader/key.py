@@ -106,7 +106,7 @@ def key_version(key: ChapterKey) -> str:
         *kernel_code,
         *(
             Path(__file__).with_name(name)
-            for name in ("notebook.py", "sandbox.py", "jail.py", "cgroups.py")
+            for name in ("notebook.py", "sandbox.py", "jail.py", "launcher.py", "cgroups.py")
         ),
     ]:
         digest.update(path.read_bytes())

@@ -15,7 +15,7 @@ import signal
 import sys
 from pathlib import Path
 
-PATH = os.path.abspath(__file__)
+LAUNCHER_PATH = os.path.abspath(__file__)
 ADDRESS_HEADROOM = (
     4 * 2**30
 )  # virtual memory that libraries reserve (thread stacks, arenas) beyond what they use

@@ -94,8 +94,8 @@ def execute(notebook: dict, limits: Limits = Limits()) -> Execution:
     context.setsockopt(zmq.RCVHWM, QUEUED_MESSAGES)
     context.setsockopt(zmq.SNDTIMEO, SEND_MILLISECONDS)
     started = time.monotonic()
-    client, replies = _client(nb, jail, context, scratch, limits, started)
     try:
+        client, replies = _client(nb, jail, context, scratch, limits, started)
         # The kernel's own output goes to a log, read only if it fails to start. cleanup_kc: nbclient shuts
         # down only kernels whose manager it created; this one must not live on.
         with (
