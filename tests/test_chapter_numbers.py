@@ -13,6 +13,7 @@ and locations the results give, a number off in its last digit can match another
 
 from __future__ import annotations
 
+import functools
 import json
 import numbers
 import re
@@ -156,6 +157,7 @@ def _summary_values(block: object, found: list[float]) -> None:
         found.append(float(block))
 
 
+@functools.cache
 def xor_numbers() -> set[str]:
     """The summary numbers of the stored XOR results and the paper's Table 2, as chapters 8 and 10
     quote them: 1-2 decimals, whole numbers from 10 on, and fractions as percentages."""

@@ -176,8 +176,8 @@ def regrade_with_correct_earlier_answers(
 
     The earlier failed exercise ``f`` whose answers are replaced is taken in order, one run each. Those
     runs hold master code in the student's kernel, so only pass or fail leaves them: a reason shown is
-    always the one from the student's own run. An exercise left as the stub fails whatever comes
-    before it, so it never asks for a run.
+    always the one from the student's own run. An exercise left as a stub that fails whatever comes
+    before it (:func:`unanswered`) never asks for a run.
     """
     by_id = {exercise.grade_id: exercise for exercise in key.exercises}
     order = [exercise.grade_id for exercise in key.exercises]

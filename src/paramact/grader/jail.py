@@ -1,9 +1,9 @@
 """The jail a student's kernel runs in: bubblewrap for what it sees, cgroups for what it may use.
 
-A kernel is started as ``python -I .../grader/launcher.py CONFIG -- bwrap ... python -m ipykernel_launcher``:
-this small launcher (:mod:`paramact.grader.launcher`) runs outside the jail, moves itself into the run's cgroups, sets per-process
-resource limits, and replaces itself with bubblewrap (``bwrap``, a Debian package), which builds the
-kernel's world:
+A kernel is started as ``python -I .../launcher.py CONFIG -- bwrap ... python -m ipykernel_launcher``:
+this small launcher (:mod:`paramact.grader.launcher`) runs outside the jail, moves itself into the
+run's cgroups, sets per-process resource limits, and replaces itself with bubblewrap (``bwrap``, a
+Debian package), which builds the kernel's world:
 
 - **What it sees**: the Python environment (read-only) with the reference implementation ``paramact``
   covered by an empty folder, the system's libraries (read-only), fresh ``/proc`` and ``/dev``, a private

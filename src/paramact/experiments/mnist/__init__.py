@@ -58,8 +58,9 @@ The package, one job per module:
 * :mod:`~paramact.experiments.mnist.model`: :func:`build_model`, :func:`make_optimizer`;
 * :mod:`~paramact.experiments.mnist.training`: :func:`train_epoch`, :func:`evaluate`,
   :func:`run_mnist`;
-* :mod:`~paramact.experiments.mnist.analysis`: the summary, paired differences, summary tables;
-* :mod:`~paramact.experiments.mnist.tables`: the tables and counts chapter 9 shows;
+* :mod:`~paramact.experiments.mnist.analysis`: the summary and paired differences;
+* :mod:`~paramact.experiments.mnist.tables`: the tables and counts chapter 9 shows, and the
+  summary's text tables (:func:`format_tables`);
 * :mod:`~paramact.experiments.mnist.sweep`: the learning-rate sweep, each activation's best rate;
 * :mod:`~paramact.experiments.mnist.endpoints`: the comparisons declared before the results were
   read (primary, secondary with Holm), with intervals over seeds and test images;

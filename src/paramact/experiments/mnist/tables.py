@@ -188,14 +188,13 @@ def ranges_table(
         + " |",
         "|---|---|---|" + "---|" * len(stems),
     ]
+    grouped = {stem: by_arm(stored[stem]) for stem in stems if stem in stored}
     for arm in PAPER_RANGES:
         for name in ("a", "b"):
             cells = []
             for stem in stems:
-                if stem in stored and arm in by_arm(stored[stem]):
-                    values = np.concatenate(
-                        [run[f"final_{name}"] for run in by_arm(stored[stem])[arm]]
-                    )
+                if arm in grouped.get(stem, {}):
+                    values = np.concatenate([run[f"final_{name}"] for run in grouped[stem][arm]])
                     cells.append(
                         f"[{values.min():.2f}, {values.max():.2f}], quartiles "
                         + ", ".join(f"{q:.2f}" for q in np.quantile(values, [0.25, 0.5, 0.75]))
