@@ -20,7 +20,7 @@ import pytest
 from catalogues import chapters
 from conftest import once_per_session
 
-from paramact.grader.grading import grade_batch
+from paramact.grader.batch import grade_batch
 from paramact.grader.notebook import is_answer
 from paramact.grader.sandbox import Limits
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from conftest import once_per_session
 
+from paramact.grader.batch import grade_batch
 from paramact.grader.diagnosis import gradient_problem
-from paramact.grader.grading import grade_batch
 from paramact.grader.sandbox import Limits
 from paramact_kernel.expressions import judge_expression
 from paramact_kernel.parsing import ExpressionError, parse

@@ -10,7 +10,7 @@ import pytest
 from conftest import once_per_session
 
 from paramact.course.pipeline import CHAPTER_DIR, MASTER_DIR, assignments
-from paramact.grader.grading import grade_batch
+from paramact.grader.batch import grade_batch
 from paramact.grader.sandbox import Limits
 
 ROOT = Path(__file__).resolve().parents[1]

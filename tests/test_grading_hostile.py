@@ -33,7 +33,8 @@ from conftest import once_per_session
 from hostile_submissions import CHAPTER, MASTER, NOTEBOOK, POINTS, ROOT, Case, cases
 
 from paramact.grader import reports
-from paramact.grader.grading import StudentResult, grade_batch
+from paramact.grader.batch import grade_batch
+from paramact.grader.grading import StudentResult
 from paramact.grader.jail import capabilities
 from paramact.grader.key import ChapterKey
 from paramact.grader.notebook import HIDDEN_BEGIN, hidden_part

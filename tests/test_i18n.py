@@ -205,7 +205,6 @@ def test_site_links_lead_to_the_other_edition_and_the_korean_notebook():
     assert korean_notebook("chapters/08_xor/xor") == "chapters/ko/08_xor/xor"
 
 
-@pytest.mark.slow
 def test_catalogues_hold_exactly_the_messages_of_the_english_pages(tmp_path):
     """A fresh extraction from the English: every message has an entry, and no entry is left over."""
     from babel.messages.pofile import read_po
@@ -226,10 +225,9 @@ def test_catalogues_hold_exactly_the_messages_of_the_english_pages(tmp_path):
     assert not problems, "\n".join(problems) + "\nrun `make translate`, translate, `make release`"
 
 
-@pytest.mark.slow
 def test_korean_notebooks_are_graded_exactly_like_the_english_ones(tmp_path):
     """The same grader gives the Korean master and stub of a chapter the English ones' points."""
-    from paramact.grader.grading import grade_batch
+    from paramact.grader.batch import grade_batch
     from paramact.grader.sandbox import Limits
 
     chapter = "01_perceptron"

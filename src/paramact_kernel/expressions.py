@@ -65,7 +65,7 @@ class Setting:
             values[name] = definition(values)
         return values
 
-    def points(self, count: int = POINTS, **fixed) -> list[dict]:
+    def points(self, count: int = POINTS, **fixed: float) -> list[dict]:
         """``count`` reproducible points, with the dependent variables filled in."""
         rng = random.Random(f"{self.name}-{sorted(fixed.items())}")
         points = []
@@ -142,7 +142,7 @@ def _where(point: dict, setting: Setting) -> str:
 
 
 def judge_expression(
-    answer,
+    answer: object,
     expected: str,
     setting: Setting | str,
     mistakes: dict[str, str] | None = None,
@@ -167,7 +167,11 @@ def judge_expression(
 
 
 def derivative_problem(
-    answer, setting: Setting | str, wrt: str, upstream: bool = False, label: str = "the expression"
+    answer: object,
+    setting: Setting | str,
+    wrt: str,
+    upstream: bool = False,
+    label: str = "the expression",
 ) -> str | None:
     """Like :func:`judge_expression`, against a numerical derivative of the setting's ``z`` instead.
 
@@ -192,7 +196,7 @@ def derivative_problem(
 
 
 def _diagnose(
-    answer,
+    answer: object,
     correct: Callable,
     setting: Setting,
     mistakes: dict[str, str] | None,

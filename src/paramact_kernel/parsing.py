@@ -17,6 +17,7 @@ import contextvars
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 import mpmath
 
@@ -135,7 +136,8 @@ def _evaluate(node, values):
         operand = _evaluate(node.operand, values)
         return -operand if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.Call):
-        result = FUNCTIONS[node.func.id](_evaluate(node.args[0], values))
+        # parse lets only calls of a name through (_check); cast is a type hint, not a check
+        result = FUNCTIONS[cast(ast.Name, node.func).id](_evaluate(node.args[0], values))
     else:
         left, right = _evaluate(node.left, values), _evaluate(node.right, values)
         if isinstance(node.op, ast.Add):
@@ -167,7 +169,7 @@ def _power(base, exponent):
     return mpmath.power(base, exponent)
 
 
-def _text_of(answer) -> str:
+def _text_of(answer: object) -> str:
     if isinstance(answer, str):
         return answer
     sympy = sys.modules.get("sympy")  # a SymPy answer means the student's kernel imported it
@@ -178,7 +180,7 @@ def _text_of(answer) -> str:
     )
 
 
-def parse(answer, variables: tuple[str, ...]) -> Expression:
+def parse(answer: object, variables: tuple[str, ...]) -> Expression:
     """Read ``answer`` (a string or a SymPy expression) as an expression in ``variables``.
 
     ``^`` is read as a power, as on paper. Raises :class:`ExpressionError` naming the problem.
@@ -199,59 +201,60 @@ def parse(answer, variables: tuple[str, ...]) -> Expression:
         raise ExpressionError(
             f"the expression has {len(text)} characters; simplify it (at most {MAX_CHARS})"
         )
+    tree = _syntax_tree(source, text)
+    nodes = list(ast.walk(tree))
+    if len(nodes) > MAX_NODES:
+        raise ExpressionError(f"the expression is too long ({len(nodes)} parts); simplify it")
+    called = {id(node.func) for node in nodes if isinstance(node, ast.Call)}
+    for node in nodes:
+        _check(node, id(node) in called, variables, text)
+    return Expression(text, tree)
+
+
+def _syntax_tree(source: str, text: str) -> ast.Expression:
+    """The answer's syntax tree, ``^`` read as a power; a formula broken over lines outside
+    parentheses reads as one line (``text``, its whitespace collapsed)."""
     try:
-        tree = ast.parse(source.replace("^", "**"), mode="eval")
+        return ast.parse(source.replace("^", "**"), mode="eval")
     except SyntaxError:
-        tree = None
-    try:  # a formula broken over lines outside parentheses reads as one line
-        tree = tree or ast.parse(text.replace("^", "**"), mode="eval")
+        pass
+    try:
+        return ast.parse(text.replace("^", "**"), mode="eval")
     except SyntaxError as error:
         raise ExpressionError(
             f"{quoted(text)} is not a formula Python can read ({error.msg}); write products with *, e.g. a*z"
         ) from None
-    nodes = list(ast.walk(tree))
-    if len(nodes) > MAX_NODES:
-        raise ExpressionError(f"the expression is too long ({len(nodes)} parts); simplify it")
-    known = ", ".join(variables) + " and " + FUNCTION_NAMES
-    for node in nodes:
-        if isinstance(node, ast.Call):
-            if isinstance(node.func, ast.Name) and node.func.id in variables:
-                name = node.func.id
-                raise ExpressionError(
-                    f"{quoted(ast.unparse(node))} reads as calling {name}: write the product as {name}*(...)"
-                )
-            if (
-                not (isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS)
-                or node.keywords
-                or len(node.args) != 1
-            ):
-                raise ExpressionError(
-                    f"{quoted(ast.unparse(node))}: only {FUNCTION_NAMES} of one argument may be called"
-                )
-        elif isinstance(node, ast.Name):
-            function_call = any(
-                isinstance(parent, ast.Call) and parent.func is node for parent in nodes
-            )
-            if not function_call and node.id not in variables and node.id not in CONSTANTS:
-                shown = f" {node.id!r}" if QUOTING.get() else ""
-                raise ExpressionError(f"unknown name{shown}: use {known}{HINTS.get(node.id, '')}")
-        elif isinstance(node, ast.Constant):
-            value = node.value
-            # exact types: a bool (True/False) is not a number an answer needs
-            if not (type(value) is int or type(value) is float) or abs(value) > MAX_CONSTANT:
-                raise ExpressionError(f"{quoted(value)} is not a number an answer needs")
-        elif isinstance(node, ast.BinOp):
-            if not isinstance(node.op, _OPERATORS):
-                raise ExpressionError(
-                    f"{quoted(ast.unparse(node))}: use only + - * / and ** (or ^)"
-                )
-        elif isinstance(node, ast.UnaryOp):
-            if not isinstance(node.op, (ast.USub, ast.UAdd)):
-                raise ExpressionError(
-                    f"{quoted(ast.unparse(node))}: use only + - * / and ** (or ^)"
-                )
-        elif not isinstance(node, (ast.Expression, ast.Load, ast.operator, ast.unaryop)):
+
+
+def _check(node: ast.AST, is_called: bool, variables: tuple[str, ...], text: str) -> None:
+    """Raise :class:`ExpressionError` unless ``node`` may appear in a formula in ``variables``."""
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Name) and node.func.id in variables:
+            name = node.func.id
             raise ExpressionError(
-                f"{quoted(text)} is not a formula (found a {type(node).__name__})"
+                f"{quoted(ast.unparse(node))} reads as calling {name}: write the product as {name}*(...)"
             )
-    return Expression(text, tree)
+        if (
+            not (isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS)
+            or node.keywords
+            or len(node.args) != 1
+        ):
+            raise ExpressionError(
+                f"{quoted(ast.unparse(node))}: only {FUNCTION_NAMES} of one argument may be called"
+            )
+    elif isinstance(node, ast.Name):
+        if not is_called and node.id not in variables and node.id not in CONSTANTS:
+            shown = f" {node.id!r}" if QUOTING.get() else ""
+            known = ", ".join(variables) + " and " + FUNCTION_NAMES
+            raise ExpressionError(f"unknown name{shown}: use {known}{HINTS.get(node.id, '')}")
+    elif isinstance(node, ast.Constant):
+        value = node.value
+        # exact types: a bool (True/False) is not a number an answer needs
+        if not (type(value) is int or type(value) is float) or abs(value) > MAX_CONSTANT:
+            raise ExpressionError(f"{quoted(value)} is not a number an answer needs")
+    elif isinstance(node, (ast.BinOp, ast.UnaryOp)):
+        allowed = _OPERATORS if isinstance(node, ast.BinOp) else (ast.USub, ast.UAdd)
+        if not isinstance(node.op, allowed):
+            raise ExpressionError(f"{quoted(ast.unparse(node))}: use only + - * / and ** (or ^)")
+    elif not isinstance(node, (ast.Expression, ast.Load, ast.operator, ast.unaryop)):
+        raise ExpressionError(f"{quoted(text)} is not a formula (found a {type(node).__name__})")

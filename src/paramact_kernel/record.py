@@ -74,8 +74,14 @@ def _encode_safely(value):
 
 
 def record(
-    label: str, value, *, compare: str = "value", rtol: float = 1e-6, atol: float = 1e-9, **spec
-):
+    label: str,
+    value: object,
+    *,
+    compare: str = "value",
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    **spec: object,
+) -> None:
     """Hand ``value`` (or what ``value()`` returns) to the grader.
 
     Returns nothing: a test cell that ends with a ``record`` shows no value, which stock nbgrader would

@@ -8,6 +8,7 @@
   reading a submission and rebuilding its answers on the master;
 - :mod:`~paramact.grader.scoring` and :mod:`~paramact.grader.diagnosis`: judging records outside the kernel;
 - :mod:`~paramact.grader.scan`: method rules, as flags for the instructor;
-- :mod:`~paramact.grader.grading`: the batch and ``paramact grade``; :mod:`~paramact.grader.reports`: its files;
+- :mod:`~paramact.grader.grading`: one submission, scored and regraded; :mod:`~paramact.grader.batch`: a
+  folder of them in parallel (``paramact grade``); :mod:`~paramact.grader.reports`: its files;
 - :mod:`~paramact.grader.selfcheck`: ``paramact check``; :mod:`~paramact.grader.nbgrader_autograde`: stock nbgrader.
 """

@@ -9,6 +9,7 @@ records, with the master's inputs and catalogue.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
 def _close(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
@@ -17,7 +18,7 @@ def _close(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -
     )
 
 
-def _describe(index, inputs: dict, shape: tuple) -> str:
+def _describe(index: tuple, inputs: dict, shape: tuple) -> str:
     """The inputs at ``index`` of the broadcast result, e.g. ``y = 1000, a = 0, b = 0.3``."""
     parts = []
     for name, values in inputs.items():
@@ -32,12 +33,12 @@ def _describe(index, inputs: dict, shape: tuple) -> str:
 
 def gradient_problem(
     label: str,
-    actual,
-    expected,
+    actual: object,
+    expected: ArrayLike,
     *,
     inputs: dict | None = None,
     mistakes: dict | None = None,
-    kink=None,
+    kink: ArrayLike | None = None,
     batch_size: int | None = None,
     rtol: float = 1e-7,
     atol: float = 1e-10,
@@ -64,64 +65,112 @@ def gradient_problem(
     if actual.dtype.kind not in "fiu":
         return f"{label}: has dtype {actual.dtype}, expected floating-point numbers"
     original_dtype, actual = actual.dtype, actual.astype(np.float64)
-    if actual.shape != expected.shape:
-        if actual.size == expected.size and _close(
-            actual.reshape(expected.shape), expected, rtol, atol
-        ):
-            return f"{label}: has the right values but shape {actual.shape}, expected {expected.shape} (drop keepdims or reshape)"
-        if batch_size and actual.shape == (batch_size, *expected.shape):
-            return (
-                f"{label}: has shape {actual.shape}, expected {expected.shape}: sum it over the batch (axis 0), "
-                "since a and b are shared by all samples"
+    tolerance = {"rtol": rtol, "atol": atol}
+    stages = (
+        lambda: _shape_problem(actual, expected, batch_size, tolerance),
+        lambda: _known_mistake(actual, expected, mistakes or {}, tolerance),
+        lambda: _not_finite(actual, expected, inputs),
+        lambda: (
+            None
+            if _close(actual, expected, **tolerance)
+            else _value_problem(
+                actual, expected, original_dtype, inputs, kink, batch_size, tolerance
             )
-        if batch_size and expected.ndim == 1 and actual.shape == (batch_size,):
-            return f"{label}: has shape {actual.shape}, expected {expected.shape}: sum over the batch (axis 0), not over the neurons"
-        return f"{label}: has shape {actual.shape}, expected {expected.shape}"
-    for message, mistake in (mistakes or {}).items():
-        mistake = np.broadcast_to(np.asarray(mistake, dtype=np.float64), expected.shape)
-        defined = np.isfinite(
-            mistake
-        )  # a mistake's formula may be undefined where an answer is not (a = 0)
-        if (
-            not _close(actual, expected, rtol, atol)
-            and defined.any()
-            and np.allclose(actual[defined], mistake[defined], rtol=rtol, atol=atol)
-        ):
-            return f"{label}: {message}"
-    bad = ~np.isfinite(actual) & np.isfinite(expected)
-    if bad.any():
-        index = np.unravel_index(np.argmax(bad), bad.shape)
-        where = _describe(index, inputs, expected.shape)
-        return (
-            f"{label}: is not finite ({actual[index]}) at {bad.sum()} entries, e.g. at {where or index}: avoid "
-            "dividing by a quantity that can be 0 (a, y - b) and overflow in exp (use a stable sigmoid)"
-        )
-    if _close(actual, expected, rtol, atol):
+        ),
+    )
+    for stage in stages:  # the first stage that finds a problem names it
+        problem = stage()
+        if problem is not None:
+            return f"{label}: {problem}"
+    return None
+
+
+def _shape_problem(
+    actual: np.ndarray, expected: np.ndarray, batch_size: int | None, tolerance: dict
+) -> str | None:
+    """A shape that differs from the reference's, and what it suggests (keepdims, no batch sum)."""
+    if actual.shape == expected.shape:
         return None
+    if actual.size == expected.size and _close(
+        actual.reshape(expected.shape), expected, **tolerance
+    ):
+        return f"has the right values but shape {actual.shape}, expected {expected.shape} (drop keepdims or reshape)"
+    if batch_size and actual.shape == (batch_size, *expected.shape):
+        return (
+            f"has shape {actual.shape}, expected {expected.shape}: sum it over the batch (axis 0), "
+            "since a and b are shared by all samples"
+        )
+    if batch_size and expected.ndim == 1 and actual.shape == (batch_size,):
+        return f"has shape {actual.shape}, expected {expected.shape}: sum over the batch (axis 0), not over the neurons"
+    return f"has shape {actual.shape}, expected {expected.shape}"
+
+
+def _known_mistake(
+    actual: np.ndarray, expected: np.ndarray, mistakes: dict, tolerance: dict
+) -> str | None:
+    """The message of the exercise's catalogued mistake that ``actual`` equals, if any."""
+    for message, mistake in mistakes.items():
+        mistake = np.broadcast_to(np.asarray(mistake, dtype=np.float64), expected.shape)
+        # a mistake's formula may be undefined where an answer is not (a = 0)
+        defined = np.isfinite(mistake)
+        if (
+            not _close(actual, expected, **tolerance)
+            and defined.any()
+            and np.allclose(actual[defined], mistake[defined], **tolerance)
+        ):
+            return message
+    return None
+
+
+def _not_finite(actual: np.ndarray, expected: np.ndarray, inputs: dict) -> str | None:
+    """Entries that are not finite where the reference is, with the inputs of the first one."""
+    bad = ~np.isfinite(actual) & np.isfinite(expected)
+    if not bad.any():
+        return None
+    index = np.unravel_index(np.argmax(bad), bad.shape)
+    where = _describe(index, inputs, expected.shape)
+    return (
+        f"is not finite ({actual[index]}) at {bad.sum()} entries, e.g. at {where or index}: avoid "
+        "dividing by a quantity that can be 0 (a, y - b) and overflow in exp (use a stable sigmoid)"
+    )
+
+
+def _value_problem(
+    actual: np.ndarray,
+    expected: np.ndarray,
+    original_dtype: np.dtype,
+    inputs: dict,
+    kink: ArrayLike | None,
+    batch_size: int | None,
+    tolerance: dict,
+) -> str:
+    """What a wrong value of the right shape suggests: float32, the sign, an average over the
+    batch, a missing or extra factor a, the kink; else where it differs."""
+    rtol, atol = tolerance["rtol"], tolerance["atol"]
     if original_dtype == np.float32 and _close(actual, expected, max(rtol, 1e-5), max(atol, 1e-30)):
-        return f"{label}: is computed in float32: use float64, as the inputs are"
-    if _close(-actual, expected, rtol, atol):
-        return f"{label}: has the wrong sign"
-    if batch_size and _close(actual * batch_size, expected, rtol, atol):
-        return f"{label}: is averaged over the batch; the gradient of a summed loss is the sum over the batch"
+        return "is computed in float32: use float64, as the inputs are"
+    if _close(-actual, expected, **tolerance):
+        return "has the wrong sign"
+    if batch_size and _close(actual * batch_size, expected, **tolerance):
+        return "is averaged over the batch; the gradient of a summed loss is the sum over the batch"
     if "a" in inputs and not batch_size:
         a = np.broadcast_to(np.asarray(inputs["a"], dtype=np.float64), expected.shape)
-        if _close(actual * a, expected, rtol, atol):
-            return f"{label}: is missing a factor a"
-        if _close(actual, expected * a, rtol, atol):
-            return f"{label}: has an extra factor a"
-    wrong = ~np.isclose(actual, expected, rtol=rtol, atol=atol)
+        if _close(actual * a, expected, **tolerance):
+            return "is missing a factor a"
+        if _close(actual, expected * a, **tolerance):
+            return "has an extra factor a"
+    wrong = ~np.isclose(actual, expected, **tolerance)
     if kink is not None:
         kink = np.broadcast_to(np.asarray(kink, dtype=bool), expected.shape)
         if kink.any() and not (wrong & ~kink).any():
             return (
-                f"{label}: is wrong exactly at the kink y = b: the course takes the right-hand derivative "
+                "is wrong exactly at the kink y = b: the course takes the right-hand derivative "
                 "there (z = a(y - b) for y >= b)"
             )
     index = np.unravel_index(np.argmax(wrong), wrong.shape)
     where = _describe(index, inputs, expected.shape) if expected.ndim else ""
     return (
-        f"{label}: differs from the correct values at {wrong.sum()} of {wrong.size} entries"
+        f"differs from the correct values at {wrong.sum()} of {wrong.size} entries"
         + (f", e.g. at {where}" if where else "")
         + f" (yours {actual[index]:.6g})"
     )

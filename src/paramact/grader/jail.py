@@ -140,7 +140,7 @@ def _python_folders() -> list[Path]:
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sys.path}
     folders = sorted(
         {Path(p).resolve() for p in candidates if p and Path(p).is_dir()},
-        key=lambda p: len(p.parts),
+        key=lambda p: (len(p.parts), str(p)),  # outer folders first, in a fixed order
     )
     outermost: list[Path] = []
     for folder in folders:
@@ -161,19 +161,39 @@ def _reference_folder() -> Path | None:
     )
 
 
+# The kernel's environment: nothing of the grader's (bubblewrap's --clearenv), one thread per library.
+KERNEL_ENVIRONMENT = {
+    "HOME": WORK,
+    "TMPDIR": f"{WORK}/tmp",
+    "PATH": "/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "IPYTHONDIR": f"{WORK}/.ipython",
+    "MPLCONFIGDIR": f"{WORK}/.matplotlib",
+    "MPLBACKEND": "Agg",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONNOUSERSITE": "1",
+}
+
+
 def bwrap_argv(bwrap: str, limits: Limits, sockets: Path, blocker: Path) -> list[str]:
     """The bubblewrap command line that builds the kernel's world (see the module docstring)."""
-    argv = [
-        bwrap,
-        "--unshare-all",
-        "--die-with-parent",
-        "--new-session",
-        "--clearenv",
-        "--cap-drop",
-        "ALL",
-        "--hostname",
-        "sandbox",
-    ]
+    isolation = ["--unshare-all", "--die-with-parent", "--new-session", "--clearenv"]
+    argv = [bwrap, *isolation, "--cap-drop", "ALL", "--hostname", "sandbox"]
+    # New file systems before the Python environment: it or the sockets' folder may lie inside /tmp or
+    # /dev (a course cloned under /tmp), and what is bound after them shows through.
+    argv += _system_mounts() + _private_filesystems(limits) + _python_mounts(blocker)
+    argv += ["--bind", str(sockets), str(sockets), "--chdir", WORK]
+    for name, value in KERNEL_ENVIRONMENT.items():
+        argv += ["--setenv", name, value]
+    return argv + ["--"]
+
+
+def _system_mounts() -> list[str]:
+    """The system's programs and libraries, and the few files of /etc they read: read-only."""
+    argv = []
     for name in ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         path = Path("/") / name
         if path.is_symlink():
@@ -188,62 +208,35 @@ def bwrap_argv(bwrap: str, limits: Limits, sockets: Path, blocker: Path) -> list
         "/etc/fonts",
     ):
         argv += ["--ro-bind-try", etc_file, etc_file]
-    # New file systems first: the Python environment or the sockets' folder may lie inside /tmp or /dev
-    # (a course cloned under /tmp), and what is bound after them shows through.
-    argv += [
-        "--proc",
-        "/proc",
-        "--dev",
-        "/dev",
-        "--size",
-        str(TMP_BYTES),
-        "--tmpfs",
-        "/dev/shm",
-        "--size",
-        str(TMP_BYTES),
-        "--tmpfs",
-        "/tmp",
-        "--size",
-        str(limits.disk_bytes),
-        "--tmpfs",
-        WORK,
-        "--dir",
-        f"{WORK}/tmp",
-    ]
+    return argv
+
+
+def _private_filesystems(limits: Limits) -> list[str]:
+    """Fresh /proc and /dev, small /tmp and /dev/shm, and the work folder of ``disk_bytes``."""
+    argv = ["--proc", "/proc", "--dev", "/dev"]
+    for folder, size in (("/dev/shm", TMP_BYTES), ("/tmp", TMP_BYTES), (WORK, limits.disk_bytes)):
+        argv += ["--size", str(size), "--tmpfs", folder]
+    return argv + ["--dir", f"{WORK}/tmp"]
+
+
+def _python_mounts(blocker: Path) -> list[str]:
+    """The Python environment, read-only, with the reference implementation covered by an empty
+    folder whose ``__init__`` (``blocker``) refuses: ``import paramact`` fails with a clear message."""
+    argv = []
     for folder in _python_folders():
         if not str(folder).startswith(("/usr/", "/bin", "/lib")):
             argv += ["--ro-bind", str(folder), str(folder)]
     reference = _reference_folder()
-    if (
-        reference
-    ):  # an empty folder whose __init__ refuses: `import paramact` fails with a clear message
+    if reference:
         argv += [
             "--tmpfs",
             str(reference),
             "--ro-bind",
             str(blocker),
             str(reference / "__init__.py"),
-            "--remount-ro",
-            str(reference),
         ]
-    argv += ["--bind", str(sockets), str(sockets), "--chdir", WORK]
-    environment = {
-        "HOME": WORK,
-        "TMPDIR": f"{WORK}/tmp",
-        "PATH": "/usr/bin:/bin",
-        "LANG": "C.UTF-8",
-        "IPYTHONDIR": f"{WORK}/.ipython",
-        "MPLCONFIGDIR": f"{WORK}/.matplotlib",
-        "MPLBACKEND": "Agg",
-        "OMP_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONNOUSERSITE": "1",
-    }
-    for name, value in environment.items():
-        argv += ["--setenv", name, value]
-    return argv + ["--"]
+        argv += ["--remount-ro", str(reference)]
+    return argv
 
 
 class Jail:

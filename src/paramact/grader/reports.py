@@ -24,7 +24,7 @@ from paramact.grader.notebook import source_of, visible_part
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-def cell(value) -> str:
+def cell(value: object) -> str:
     """A CSV field that no spreadsheet runs as a formula and any UTF-8 writer accepts.
 
     Examples:

@@ -20,8 +20,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paramact.grader.jail import Jail, Limits
+
+if TYPE_CHECKING:
+    import zmq.asyncio
+    from nbclient import NotebookClient
+    from nbformat import NotebookNode
 
 __all__ = ["CellRun", "Execution", "Limits", "execute"]
 
@@ -134,7 +140,14 @@ def _remaining(limits: Limits, started: float) -> float:
     )
 
 
-def _client(nb, jail: Jail, context, scratch: Path, limits: Limits, started: float):
+def _client(
+    nb: NotebookNode,
+    jail: Jail,
+    context: zmq.asyncio.Context,
+    scratch: Path,
+    limits: Limits,
+    started: float,
+) -> tuple[NotebookClient, dict[int, dict]]:
     """The notebook client of one run, with its kernel manager (not started yet), and the dict that
     collects the kernel's reply to each cell by index."""
     from jupyter_client.kernelspec import KernelSpecManager
@@ -178,7 +191,13 @@ def _client(nb, jail: Jail, context, scratch: Path, limits: Limits, started: flo
 
 
 def _run_cells(
-    client, nb, replies: dict, execution: Execution, jail: Jail, limits: Limits, started: float
+    client: NotebookClient,
+    nb: NotebookNode,
+    replies: dict,
+    execution: Execution,
+    jail: Jail,
+    limits: Limits,
+    started: float,
 ) -> None:
     """Run the code cells in order, each within its time limit, until the notebook's runs out or the
     kernel dies; what each cell did goes into ``execution.cells``."""
@@ -230,8 +249,8 @@ def _classes():
     class Client(NotebookClient):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            self.kept_bytes = collections.Counter()  # per cell index
-            self.kept_messages = collections.Counter()
+            self.kept_bytes: collections.Counter[int] = collections.Counter()  # per cell index
+            self.kept_messages: collections.Counter[int] = collections.Counter()
 
         def handle_comm_msg(self, outs, msg, cell_index):
             """Widgets' messages are not graded and would be kept without bound: dropped."""
@@ -269,7 +288,7 @@ def _short_error(content: dict) -> dict:
     }
 
 
-def _outcome(cell, reply: dict) -> CellRun:
+def _outcome(cell: NotebookNode, reply: dict) -> CellRun:
     """What a cell did, from its outputs and the kernel's reply (a time-out, an error, an aborted cell)."""
     outputs = [dict(output) for output in cell.get("outputs", [])]
     shown = [

@@ -21,7 +21,7 @@ import ast
 ALWAYS = ("paramact",)
 
 
-def _dotted(node) -> str | None:
+def _dotted(node: ast.AST) -> str | None:
     parts = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)

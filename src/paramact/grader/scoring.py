@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import builtins
 import math
+from typing import Any
 
 import numpy as np
 
@@ -34,12 +35,12 @@ class Malformed(ValueError):
     """A record that is not what a honest kernel sends."""
 
 
-def exception_name(name) -> str:
+def exception_name(name: object) -> str:
     """``name`` if it is one of Python's built-in exceptions, else a neutral phrase (a kernel chose it)."""
     return name if isinstance(name, str) and name in PYTHON_ERRORS else "an exception"
 
 
-def decode(encoded, depth: int = 0):
+def decode(encoded: object, depth: int = 0) -> Any:
     """Turn a recorded value back into Python/NumPy data, trusting nothing about it."""
     if depth > MAX_DEPTH or not isinstance(encoded, dict):
         raise Malformed("malformed record")
@@ -84,7 +85,7 @@ def decode(encoded, depth: int = 0):
     raise Malformed("malformed record")
 
 
-def _as_array(value):
+def _as_array(value: object) -> np.ndarray | None:
     if isinstance(value, np.ndarray):
         return value
     if isinstance(value, list) and all(type(v) in (int, float, bool) for v in value):
@@ -92,7 +93,7 @@ def _as_array(value):
     return None
 
 
-def _number(value) -> str:
+def _number(value: float) -> str:
     if isinstance(value, bool):
         return str(value)
     return (
@@ -102,7 +103,7 @@ def _number(value) -> str:
     )
 
 
-def mismatch(expected, actual, rtol: float, atol: float) -> str | None:
+def mismatch(expected: Any, actual: Any, rtol: float, atol: float) -> str | None:
     """Why ``actual`` differs from ``expected`` (both decoded); None when they match."""
     expected_array, actual_array = _as_array(expected), _as_array(actual)
     if (
