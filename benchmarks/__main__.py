@@ -179,7 +179,11 @@ def grading_throughput(count: int) -> dict:
 
 
 def one_notebook(
-    chapters=("01_perceptron", "06_parametric_activations", "10_what_a_and_b_do"),
+    chapters: tuple[str, ...] = (
+        "01_perceptron",
+        "06_parametric_activations",
+        "10_what_a_and_b_do",
+    ),
 ) -> dict:
     """Grading one notebook against its own plain run: cold (no cached key) and warm, with and without
     ``--chapter`` (without it the chapter is recognised from the notebook's cells)."""
@@ -317,7 +321,7 @@ def one_lines(report: dict) -> list[str]:
     return lines
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     from paramact.experiments.common import environment
 
     parser = argparse.ArgumentParser(

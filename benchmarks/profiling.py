@@ -21,8 +21,10 @@ import cProfile
 import json
 import pstats
 import sys
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -66,11 +68,12 @@ def torch_profile(steps: int, top: int) -> dict:
     return arms
 
 
-def _cprofile(function, steps: int, top: int) -> dict:
+def _cprofile(function: Callable[[], object], steps: int, top: int) -> dict:
     profiler = cProfile.Profile()
     profiler.runcall(function)
-    stats = pstats.Stats(profiler)
-    rows = sorted(
+    stats: Any = pstats.Stats(profiler)  # its table, .stats, is undocumented (not in typeshed)
+    # (file, line, function) -> (primitive calls, calls, own seconds, cumulative seconds, callers)
+    rows: list[tuple[tuple[str, int, str], tuple[int, int, float, float, dict]]] = sorted(
         stats.stats.items(),
         key=lambda item: item[1][2],
         reverse=True,
@@ -140,7 +143,7 @@ def text(tag: str, found: dict) -> list[str]:
     return lines
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.profiling", description=__doc__)
     parser.add_argument("--steps", type=int, default=100, help="MNIST and NumPy steps profiled")
     parser.add_argument("--xor-steps", type=int, default=2000, help="XOR steps per activation")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -17,7 +18,7 @@ def _summary(seconds: list[float]) -> dict:
     }
 
 
-def timed(function, repeats: int) -> dict:
+def timed(function: Callable[..., object], repeats: int) -> dict:
     """Median, min and max seconds of ``repeats`` calls of ``function`` (after one warm-up call)."""
     return interleaved({"it": function}, repeats)["it"]
 

@@ -170,12 +170,46 @@ def test_a_cuda_runtime_error_propagates_with_its_traceback(tmp_path, monkeypatc
 
 
 def test_only_the_documented_errors_have_a_status():
-    assert cli.exit_code(ValueError("bad")) == cli.EXIT_INVALID
-    assert cli.exit_code(FileNotFoundError("x")) == cli.EXIT_INVALID
     assert cli.exit_code(cli.UsageError("x")) == cli.EXIT_INVALID
     assert cli.exit_code(data.DataUnavailableError("x")) == cli.EXIT_UNAVAILABLE
-    for error in (RuntimeError("CUDA error"), KeyError("k"), OSError("no space"), TypeError("x")):
+    for error in (
+        RuntimeError("CUDA error"),
+        ValueError("operands could not be broadcast together"),
+        FileNotFoundError("x"),
+        KeyError("k"),
+        OSError("no space"),
+        TypeError("x"),
+    ):
         assert cli.exit_code(error) is None
+
+
+def test_a_value_error_outside_validation_is_a_bug_with_its_traceback(tmp_path, monkeypatch):
+    """Only what checks the user's options is invalid input; the same error from training is not."""
+    from paramact.experiments import mnist
+
+    def broken(*args, **kwargs):
+        raise ValueError("operands could not be broadcast together")
+
+    monkeypatch.setattr(mnist, "run_mnist", broken)
+    with pytest.raises(ValueError, match="broadcast"):
+        cli.main(["mnist", "--out", str(tmp_path / "out")])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--seeds", "0"], "argument --seeds: must be at least 1, got 0"),
+        (["--loss", "hinge"], "argument --loss: invalid choice: 'hinge'"),
+        (["--activations", "swish"], "argument --activations: invalid choice: 'swish'"),
+        (["--sweep-lr", "0"], "argument --sweep-lr: must be a positive number, got 0"),
+        (["--benchmark", "-1"], "argument --benchmark: must be at least 0, got -1"),
+        (["--init", "gaussian"], "paramact xor: error: "),
+    ],
+)
+def test_xor_checks_its_options_like_mnist(tmp_path, capsys, argv, message):
+    assert cli.main(["xor", "--out", str(tmp_path / "out"), *argv]) == cli.EXIT_INVALID
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 # --- the vocabulary -------------------------------------------------------------------------------
@@ -249,5 +283,32 @@ def test_xor_flags_use_the_vocabulary(tmp_path, capsys):
     protocol = json.loads(written.read_text())["protocol"]
     assert (protocol["lr_scale"], protocol["lr_location"]) == (0.0, 0.25)
     assert (protocol["a_init"], protocol["b_init"]) == (1.5, 0.1)
-    assert cli.main(["xor", "--seeds", "0", "--out", str(tmp_path / "none")]) == cli.EXIT_INVALID
+    assert (
+        cli.main(["xor", "--lr-scale", "-1", "--out", str(tmp_path / "none")]) == cli.EXIT_INVALID
+    )
     assert error_line(capsys).count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["xor", "--activations", "relu", "relu"], "repeated activation in relu, relu"),
+        (["mnist", "--name", "sub/x"], "--name must be a file-name stem, not a path"),
+        (["mnist", "--endpoints"], "mnist_softmax.json is missing: run paramact mnist first"),
+        (["results", "--check", "--manifest", "none.json"], "no manifest at none.json"),
+        (
+            ["grade", "submissions", "--memory-gb", "nan"],
+            "argument --memory-gb: must be a positive",
+        ),
+        (
+            ["check", "mine.ipynb", "--cell-seconds", "0"],
+            "argument --cell-seconds: must be a positive",
+        ),
+    ],
+)
+def test_a_user_mistake_exits_2_before_any_work(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(ROOT)
+    if argv[0] in ("xor", "mnist"):
+        argv = [*argv, "--out", str(tmp_path / "out")]
+    assert cli.main(argv) == cli.EXIT_INVALID
+    assert message in error_line(capsys)

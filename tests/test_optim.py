@@ -70,6 +70,27 @@ def test_step_checks_names_shapes_and_groups():
         SGD(lr=1.0).step(params, {"a1": np.ones(2)}, {"scales": ["a1"]})
 
 
+def test_a_bad_grouping_is_refused_before_any_update():
+    params = {"W1": np.ones(2), "a1": np.ones(2)}
+    grads = {"W1": np.ones(2), "a1": np.ones(2)}
+    with pytest.raises(ValueError, match="'W1' is in two groups, 'weight' and 'scale'"):
+        SGD(lr=1.0).step(params, grads, {"weight": ["W1"], "scale": ["W1", "a1"]})
+    with pytest.raises(KeyError, match=r"gradients for \['a1'\] belong to no group"):
+        SGD(lr=1.0).step(params, grads, {"weight": ["W1"]})
+    with pytest.raises(KeyError, match="no learning rate for the group 'scales'"):
+        SGD(lr=1.0).step(params, grads, {"weight": ["W1"], "scales": ["a1"]})
+    with pytest.raises(ValueError, match="'W1' is twice in the group 'weight'"):
+        SGD(lr=1.0).step(params, grads, {"weight": ["W1", "W1"], "scale": ["a1"]})
+    adam = Adam(lr=1.0)
+    for bad in ({"W1": np.ones(2), "a1": np.ones(3)}, {"W1": np.ones(2), "a9": np.ones(2)}):
+        with pytest.raises((ValueError, KeyError), match="'a"):
+            adam.step(params, bad, {"weight": ["W1"], "scale": ["a1", "a9"]})
+    np.testing.assert_array_equal(params["W1"], 1.0)  # nothing was updated
+    np.testing.assert_array_equal(params["a1"], 1.0)
+    adam.step(params, {"W1": np.ones(2)}, {"weight": ["W1"]})  # Adam's state did not advance:
+    np.testing.assert_allclose(params["W1"], 0.0, atol=1e-6)  # its first step moves by lr
+
+
 def test_sgd_momentum_accumulates_velocity():
     params, grads = {"W1": np.zeros(1)}, {"W1": np.ones(1)}
     optimizer = SGD(lr=1.0, momentum=0.5)

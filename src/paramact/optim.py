@@ -60,43 +60,60 @@ class _Optimizer:
         """
         if groups is None:
             groups = {"weight": list(grads)}
-        done = 0
+        self._check(params, grads, groups)  # the whole call first: a bad one changes nothing
+        self._start_step()
         for label, names in groups.items():
-            if label not in self.lrs:
-                raise KeyError(
-                    f"no learning rate for the group {label!r}; this optimiser has "
-                    f"{sorted(self.lrs)} (add one to its lrs)"
-                )
             lr = self.lrs[label]
             for name in names:
                 grad = grads.get(name)
-                if grad is None:
-                    continue
-                done += 1
-                param = params.get(name)
-                if param is None or getattr(grad, "shape", None) != param.shape:
-                    self._mismatch(
-                        params, name, grad
-                    )  # raises, unless grad is a list of that shape
-                    grad = np.asarray(grad)
-                if lr:
-                    params[name] -= self._update(name, grad, lr)
-        if done != sum(grad is not None for grad in grads.values()):
-            grouped = {name for names in groups.values() for name in names}
-            missing = sorted(
-                name for name, grad in grads.items() if grad is not None and name not in grouped
-            )
-            raise KeyError(f"gradients for {missing} belong to no group of {dict(groups)}")
+                if grad is not None and lr:
+                    params[name] -= self._update(name, np.asarray(grad), lr)
 
-    @staticmethod
-    def _mismatch(params, name, grad):
-        if name not in params:
-            raise KeyError(f"gradient for {name!r} has no parameter; params has {sorted(params)}")
-        if np.shape(grad) != np.shape(params[name]):
-            raise ValueError(
-                f"gradient for {name!r} has shape {np.shape(grad)} but the "
-                f"parameter has shape {np.shape(params[name])}"
+    def _check(
+        self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray], groups: Groups
+    ) -> None:
+        """Every label has a learning rate, each parameter is in one group at most, and every
+        gradient is in a group and has a parameter of its shape.
+
+        >>> SGD(lr=1.0)._check({"W1": 0.0}, {"W1": 1.0}, {"weight": ["W1"], "scale": ["W1"]})
+        Traceback (most recent call last):
+        ...
+        ValueError: parameter 'W1' is in two groups, 'weight' and 'scale': it would be updated twice
+        """
+        unknown = [label for label in groups if label not in self.lrs]
+        if unknown:
+            raise KeyError(
+                f"no learning rate for the group {unknown[0]!r}; this optimiser has "
+                f"{sorted(self.lrs)} (add one to its lrs)"
             )
+        group_of: dict[str, str] = {}
+        for label, names in groups.items():
+            for name in names:
+                if name in group_of:
+                    where = (
+                        f"twice in the group {label!r}"
+                        if group_of[name] == label
+                        else f"in two groups, {group_of[name]!r} and {label!r}"
+                    )
+                    raise ValueError(f"parameter {name!r} is {where}: it would be updated twice")
+                group_of[name] = label
+        given = [name for name, grad in grads.items() if grad is not None]
+        missing = sorted(name for name in given if name not in group_of)
+        if missing:
+            raise KeyError(f"gradients for {missing} belong to no group of {dict(groups)}")
+        for name in given:
+            if name not in params:
+                raise KeyError(
+                    f"gradient for {name!r} has no parameter; params has {sorted(params)}"
+                )
+            if np.shape(grads[name]) != np.shape(params[name]):
+                raise ValueError(
+                    f"gradient for {name!r} has shape {np.shape(grads[name])} but the "
+                    f"parameter has shape {np.shape(params[name])}"
+                )
+
+    def _start_step(self) -> None:
+        """Called once per checked call of :meth:`step`, before any update (Adam counts steps)."""
 
     def _update(self, name, grad, lr):
         raise NotImplementedError
@@ -173,6 +190,10 @@ class Adam(_Optimizer):
         >>> Adam(lr=0.1).step(params, grads)  # first step moves by lr, whatever the gradient scale
         >>> params["W1"].round(6)
         array([0.9])
+        >>> params = {"a1": np.array([1.0])}
+        >>> Adam(lr=1.0, lr_scale=0.01).step(params, {"a1": np.array([5.0])}, {"scale": ["a1"]})
+        >>> params["a1"].round(6)
+        array([0.99])
     """
 
     def __init__(
@@ -190,22 +211,9 @@ class Adam(_Optimizer):
         self.m: dict[str, np.ndarray] = {}
         self.v: dict[str, np.ndarray] = {}
 
-    def step(
-        self,
-        params: dict[str, np.ndarray],
-        grads: Mapping[str, np.ndarray],
-        groups: Groups | None = None,
-    ) -> None:
-        """Take one Adam step (``t += 1``) on every parameter named in ``grads``, in place.
-
-        Examples:
-            >>> params = {"a1": np.array([1.0])}
-            >>> Adam(lr=1.0, lr_scale=0.01).step(params, {"a1": np.array([5.0])}, {"scale": ["a1"]})
-            >>> params["a1"].round(6)
-            array([0.99])
-        """
+    def _start_step(self) -> None:
+        """A step begins (the call was checked): ``t += 1``."""
         self.t += 1
-        super().step(params, grads, groups)
 
     def _update(self, name, grad, lr):
         self.m[name] = self.beta1 * self.m.get(name, 0) + (1 - self.beta1) * grad

@@ -1,13 +1,13 @@
 """The ``paramact`` command line: every subcommand's arguments, and one error policy.
 
 The subcommands: ``xor`` and ``mnist`` (the experiments), ``data fetch`` (the data sets),
-``release`` and ``leaks`` (the course's chapters and site), ``results`` (the manifest of the
-stored results), ``grade`` and ``check`` (grading).
+``release``, ``book``, ``translate`` and ``leaks`` (the course's chapters, site and Korean
+edition), ``results`` (the manifest of the stored results), ``grade`` and ``check`` (grading).
 This package parses the arguments, calls the domain functions and prints what they return; the
 domain modules raise typed errors and never print them or exit. Its modules:
 :mod:`~paramact.cli.policy` (the exit statuses below, shared helpers),
-:mod:`~paramact.cli.experiments` (``xor``, ``mnist``, ``data``) and
-:mod:`~paramact.cli.course` (``release``, ``leaks``, ``grade``, ``check``).
+:mod:`~paramact.cli.experiments` (``xor``, ``mnist``), :mod:`~paramact.cli.data` (``data``) and
+:mod:`~paramact.cli.course` (the others).
 
 Exit status (the same for every subcommand, also in ``paramact --help``):
 
@@ -15,19 +15,22 @@ Exit status (the same for every subcommand, also in ``paramact --help``):
 * 1: the work ran and found a problem (``check``: a test cell fails; ``leaks``: solution text
   reached the site; ``release --check``: the chapters are out of sync; ``results --check``: the
   manifest of the stored results is out of date);
-* 2: a usage error (argparse) or invalid input: a ``ValueError`` from validation, a user-given
-  path that does not exist, the course's own input errors (``CourseError``, ``SubmissionError``);
-  the message is ``paramact <command>: error: <message>`` on stderr;
+* 2: a usage error (argparse) or invalid input: a ``ValueError`` raised while a subcommand checks
+  what the user gave (:func:`~paramact.cli.policy.invalid_input`: a protocol's validation, a
+  malformed results file), a user-given path that does not exist, the course's own input errors
+  (``CourseError``, ``SubmissionError``, an unusable results file: ``ResultsFileError``); the message is ``paramact <command>: error: <message>``
+  on stderr;
 * 3: a resource is unavailable: the data cannot be obtained (``DataUnavailableError``), a stored
   result cannot be fetched (``StoredResultUnavailable``), the GPU asked for is missing
   (``DeviceUnavailableError``); same message format;
-* anything else (a CUDA ``RuntimeError``, a bug) propagates with its traceback.
+* anything else (a CUDA ``RuntimeError``, a ``ValueError`` raised while training, a bug)
+  propagates with its traceback.
 
 Domain modules are imported only by the subcommand that needs them, so ``paramact check`` does
 not import torch and a missing optional dependency breaks only its own subcommand.
 
-``paramact xor --seeds 0`` prints ``paramact xor: error: the number of seeds must be at least 1,
-got 0`` and exits with 2; so does an option argparse rejects (its message goes to stderr):
+``paramact xor --lr -1`` prints ``paramact xor: error: lr must be a positive number, got -1.0``
+and exits with 2; so does an option argparse rejects (its message goes to stderr):
 
 >>> main(["check", "--cell-seconds", "soon", "mine.ipynb"])
 2
@@ -40,7 +43,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from paramact.cli import course, experiments
+from paramact.cli import course, data, experiments
 from paramact.cli.policy import (
     EPILOG,
     EXIT_INVALID,
@@ -69,7 +72,7 @@ __all__ = [
 SUBCOMMANDS: dict[str, Callable[[Any], None]] = {
     "xor": experiments.add_xor,
     "mnist": experiments.add_mnist,
-    "data": experiments.add_data,
+    "data": data.add_data,
     "release": course.add_release,
     "leaks": course.add_leaks,
     "results": course.add_results,

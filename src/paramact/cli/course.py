@@ -12,7 +12,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from paramact.cli.policy import EXIT_OK, EXIT_PROBLEM, UsageError, add_subcommand, positive_int
+from paramact.cli.policy import (
+    EXIT_OK,
+    EXIT_PROBLEM,
+    UsageError,
+    add_subcommand,
+    invalid_input,
+    positive_float,
+    positive_int,
+)
 
 __all__ = [
     "add_release",
@@ -93,7 +101,7 @@ def run_leaks(args: argparse.Namespace) -> int:
     root = pipeline.find_root()
     build_dir = Path(args.build_dir)
     if not build_dir.is_dir():
-        raise FileNotFoundError(f"no built site at {build_dir}: run `make book` first")
+        raise UsageError(f"no built site at {build_dir}: run `make book` first")
     found = leaks.find_leaks(root, build_dir)
     if found:
         print(f"{len(found)} solution or hidden-test lines reached the site:", file=sys.stderr)
@@ -127,14 +135,20 @@ def run_results(args: argparse.Namespace) -> int:
         raise UsageError(
             "no course repository here (a folder holding _toc.yml and results/): give --root"
         )
+    if not (Path(root) / "_config.yml").is_file():
+        raise UsageError(f"{root} is not a course repository (no _config.yml): give --root")
     manifest_path = args.manifest or stored.MANIFEST_PATH
     if args.write:
-        manifest = stored.write_manifest(root, manifest_path)
+        with invalid_input():  # _config.yml's repository address
+            manifest = stored.write_manifest(root, manifest_path)
         print(
             f"{manifest_path}: {len(manifest['files'])} results files, raw base {manifest['raw_base']}"
         )
         return EXIT_OK
-    differences = stored.manifest_differences(root, stored.load_manifest(manifest_path))
+    if not Path(manifest_path).is_file():
+        raise UsageError(f"no manifest at {manifest_path}")
+    with invalid_input():  # the user's files: the manifest, and _config.yml's repository address
+        differences = stored.manifest_differences(root, stored.load_manifest(manifest_path))
     if differences:
         print(f"{manifest_path} is out of date (run `{stored.REGENERATE}`):", file=sys.stderr)
         print("\n".join(f"  {line}" for line in differences), file=sys.stderr)
@@ -159,16 +173,21 @@ def add_grade(subparsers: Any) -> None:
         default=None,
         help="notebooks graded at once (default: CPU count)",
     )
-    add("--cell-seconds", type=float, default=60.0, help="wall-time limit per cell (default: 60)")
+    add(
+        "--cell-seconds",
+        type=positive_float,
+        default=60.0,
+        help="wall-time limit per cell (default: 60)",
+    )
     add(
         "--notebook-seconds",
-        type=float,
+        type=positive_float,
         default=300.0,
         help="wall-time limit per notebook (default: 300)",
     )
     add(
         "--memory-gb",
-        type=float,
+        type=positive_float,
         default=6.0,
         help="memory of a kernel's process tree in GiB (default: 6)",
     )
@@ -177,7 +196,7 @@ def add_grade(subparsers: Any) -> None:
 
 def run_grade(args: argparse.Namespace) -> int:
     from paramact.course.pipeline import find_root
-    from paramact.grader.grading import grade_batch
+    from paramact.grader.batch import grade_batch
     from paramact.grader.jail import warnings as jail_warnings
     from paramact.grader.reports import format_summary, write_outputs
     from paramact.grader.sandbox import Limits
@@ -214,7 +233,10 @@ def add_check(subparsers: Any) -> None:
     parser = add_subcommand(subparsers, "check")
     parser.add_argument("notebook", help="your chapter notebook (.ipynb)")
     parser.add_argument(
-        "--cell-seconds", type=float, default=120.0, help="wall-time limit per cell (default: 120)"
+        "--cell-seconds",
+        type=positive_float,
+        default=120.0,
+        help="wall-time limit per cell (default: 120)",
     )
     parser.set_defaults(handler=run_check)
 

@@ -1,4 +1,4 @@
-"""The subcommands ``paramact xor``, ``mnist`` and ``data``: the experiments and their data.
+"""The subcommands ``paramact xor`` and ``paramact mnist``: the experiments.
 
 Each ``add_*`` registers a subcommand's arguments; each ``run_*`` calls the domain functions and
 prints what they return. Errors go to :func:`paramact.cli.main`, which applies the one policy.
@@ -7,22 +7,29 @@ prints what they return. Errors go to :func:`paramact.cli.main`, which applies t
 from __future__ import annotations
 
 import argparse
-import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paramact.cli.policy import (
     EXIT_OK,
     UsageError,
     add_subcommand,
     existing_file,
+    invalid_input,
+    non_negative_int,
+    positive_float,
     positive_int,
     wrote,
 )
 
-__all__ = ["add_xor", "run_xor", "add_mnist", "run_mnist", "add_data", "run_data_fetch"]
+if TYPE_CHECKING:  # the handlers import the experiments only when they run
+    from paramact.experiments.mnist.config import MnistConfig
+    from paramact.experiments.xor.protocol import XorProtocol
+
+__all__ = ["add_xor", "run_xor", "add_mnist", "run_mnist"]
 
 
 # --- xor ---------------------------------------------------------------------------------
@@ -39,21 +46,22 @@ def add_xor(subparsers: Any) -> None:
         "and print Table 2 beside the paper's numbers. Writes <out>/<stem>.json and figures.",
     )
     add = parser.add_argument
-    add("--seeds", type=int, default=10, help="number of seeds N: runs seeds 0..N-1 (default 10)")
-    add("--activations", nargs="+", default=list(ACTIVATIONS), metavar="NAME",
+    add("--seeds", type=positive_int, default=10,
+        help="number of seeds N: runs seeds 0..N-1 (default 10)")
+    add("--activations", nargs="+", choices=ACTIVATIONS, default=list(ACTIVATIONS), metavar="NAME",
         help=f"hidden activations (default: {' '.join(ACTIVATIONS)})")
     add("--out", default="results/xor", help="output folder (default results/xor)")
     add("--name", help="file-name stem (default: seeds<N> plus the non-default options)")
     add("--no-figures", action="store_true", help="skip the PNG/SVG figures")
     _add_xor_protocol(parser.add_argument_group(
         "protocol (defaults: PyTorch init, MSE, sigmoid output, lr 0.5)"))
-    add("--benchmark", type=int, default=0, metavar="K", help="also time the per-trial loop on K "
+    add("--benchmark", type=non_negative_int, default=0, metavar="K", help="also time the per-trial loop on K "
         "seeds per activation and report the batched speed-up")
-    add("--benchmark-repeats", type=int, default=3, help="repetitions of the benchmark (default 3)")
-    add("--sweep-lr", type=float, nargs="+", metavar="RATE", help="instead: Chapter 10's sweep, the "
+    add("--benchmark-repeats", type=positive_int, default=3, help="repetitions of the benchmark (default 3)")
+    add("--sweep-lr", type=positive_float, nargs="+", metavar="RATE", help="instead: Chapter 10's sweep, the "
         "plain and parametric sigmoid and the plain one with its output layer's rate x--boost, "
         "at each RATE on the same seeds; writes <out>/lr_sweep_seeds<N>.json and a figure")
-    add("--boost", type=float, default=4.0, help="output-layer multiplier of the sweep's control "
+    add("--boost", type=positive_float, default=4.0, help="output-layer multiplier of the sweep's control "
         "arm (default 4)")
     add("--robustness", action="store_true", help="instead: Chapter 8's robustness study, all four "
         "activations on the same seeds under protocol variants that each change one choice of the "
@@ -66,6 +74,7 @@ def add_xor(subparsers: Any) -> None:
 def _add_xor_protocol(group: Any) -> None:
     """The options that make the :class:`~paramact.experiments.xor.XorProtocol`."""
     from paramact.experiments import xor as xorexp
+    from paramact.experiments.xor.protocol import LOSSES, OUTPUTS
 
     default = xorexp.XorProtocol()
     add = group.add_argument
@@ -81,9 +90,9 @@ def _add_xor_protocol(group: Any) -> None:
         help=f"initial scale a (default {default.a_init})")
     add("--b-init", type=float, default=default.b_init,
         help=f"initial location b (default {default.b_init})")
-    add("--loss", default=default.loss, help="mse or cross_entropy (default mse)")
-    add("--output", default=default.output,
-        help="output unit: sigmoid or identity (default sigmoid)")
+    add("--loss", choices=LOSSES, default=default.loss, help="the loss (default mse)")
+    add("--output", choices=OUTPUTS, default=default.output,
+        help="the output unit (default sigmoid)")
     add("--threshold", type=float, default=default.threshold, help="loss threshold (default 0.01)")
     add("--fixed-scale", action="store_true", help="keep a at --a-init (do not learn it)")
     add("--fixed-location", action="store_true", help="keep b at --b-init (do not learn it)")
@@ -100,35 +109,17 @@ def run_xor(args: argparse.Namespace) -> int:
     from paramact.experiments import xor as xorexp
     from paramact.experiments.common import rounded
 
-    protocol = xorexp.XorProtocol(
-        init=args.init,
-        lr=args.lr,
-        lr_scale=args.lr_scale,
-        lr_location=args.lr_location,
-        loss=args.loss,
-        output=args.output,
-        threshold=args.threshold,
-        max_steps=args.max_steps,
-        learn_scale=not args.fixed_scale,
-        learn_location=not args.fixed_location,
-        hidden_bias_lr_multiplier=args.hidden_bias_lr_multiplier,
-        output_lr_multiplier=args.output_lr_multiplier,
-        a_init=args.a_init,
-        b_init=args.b_init,
-    )
-    if args.benchmark < 0 or args.benchmark_repeats < 1:
-        raise ValueError("--benchmark must be >= 0 and --benchmark-repeats >= 1")
+    with invalid_input():
+        protocol = _xor_protocol(args)
+        activations = xorexp.check_activations(args.activations)
     if args.sweep_lr and args.robustness:
         raise UsageError("choose one of --sweep-lr and --robustness")
     if args.sweep_lr:
         return _run_sweep(args, protocol)
     if args.robustness:
         return _run_robustness(args, protocol)
-    # run_xor checks the seeds and activations before it trains
-    result = xorexp.run_xor(
-        args.seeds, tuple(args.activations), protocol, progress=sys.stderr.isatty()
-    )
-    seeds, activations = list(result.seeds), tuple(result.activations)
+    result = xorexp.run_xor(args.seeds, activations, protocol, progress=sys.stderr.isatty())
+    seeds = list(result.seeds)
     summary, comparisons = xorexp.summarize(result), xorexp.paired_comparisons(result)
     print(xorexp.format_table(result, summary, comparisons))
     document = xorexp.result_to_json(result, summary, comparisons)
@@ -145,7 +136,29 @@ def run_xor(args: argparse.Namespace) -> int:
         )
         document["benchmark"] = rounded(benchmark)
     stem = args.name or xorexp.result_stem(len(seeds), activations, protocol)
-    return _write(args, stem, document, lambda out: xorexp.save_figures(result, out, stem))
+    return _write(args, stem, document, lambda out: xorexp.save_figures(document, out, stem))
+
+
+def _xor_protocol(args: argparse.Namespace) -> XorProtocol:
+    """The :class:`~paramact.experiments.xor.XorProtocol` of the options (it checks them)."""
+    from paramact.experiments import xor as xorexp
+
+    return xorexp.XorProtocol(
+        init=args.init,
+        lr=args.lr,
+        lr_scale=args.lr_scale,
+        lr_location=args.lr_location,
+        loss=args.loss,
+        output=args.output,
+        threshold=args.threshold,
+        max_steps=args.max_steps,
+        learn_scale=not args.fixed_scale,
+        learn_location=not args.fixed_location,
+        hidden_bias_lr_multiplier=args.hidden_bias_lr_multiplier,
+        output_lr_multiplier=args.output_lr_multiplier,
+        a_init=args.a_init,
+        b_init=args.b_init,
+    )
 
 
 def _write(
@@ -175,12 +188,10 @@ def _write(
     return EXIT_OK
 
 
-def _run_sweep(args: argparse.Namespace, protocol: Any) -> int:
+def _run_sweep(args: argparse.Namespace, protocol: XorProtocol) -> int:
     from paramact.experiments.common import save_figure
     from paramact.experiments.xor import figures, sweep
 
-    if any(rate <= 0 for rate in args.sweep_lr) or args.boost <= 0:
-        raise ValueError("the rates of --sweep-lr and --boost must be positive")
     document = sweep.run_sweep(
         args.sweep_lr, args.seeds, protocol, boost=args.boost, progress=sys.stderr.isatty()
     )
@@ -191,7 +202,7 @@ def _run_sweep(args: argparse.Namespace, protocol: Any) -> int:
     )
 
 
-def _run_robustness(args: argparse.Namespace, protocol: Any) -> int:
+def _run_robustness(args: argparse.Namespace, protocol: XorProtocol) -> int:
     from paramact.experiments.common import ACTIVATIONS, save_figure
     from paramact.experiments.xor import figures, robustness
 
@@ -304,34 +315,18 @@ def run_mnist(args: argparse.Namespace) -> int:
 
     if args.endpoints:
         document, written = mnist.write_endpoints(args.out)
-        print(mnist.endpoints_table(document))
-        print("Wrote " + ", ".join(str(path) for path in written))
+        print(mnist.endpoints_table(document) + wrote(written))
         return EXIT_OK
     if args.from_json:
-        results, written = mnist.render_from_json(
-            existing_file(args.from_json, "results file"), figures=args.figures
-        )
+        path = existing_file(args.from_json, "results file")
+        results, written = mnist.render_from_json(path, figures=args.figures)
     else:
-        config = mnist.MnistConfig(
-            dataset=args.dataset,
-            activations=args.activations,
-            seeds=range(args.seeds),
-            epochs=args.epochs,
-            lr=args.lr,
-            lr_scale=args.lr_scale,
-            lr_location=args.lr_location,
-            batch_size=args.batch_size,
-            hidden=args.hidden,
-            output=args.output,
-            control=[name for name in args.control if name != "none"],
-            output_lr_multiplier=args.output_lr_multiplier,
-            sweep_lr=args.sweep_lr,
-            sweep_seeds=args.sweep_seeds,
-            subset=args.subset,
-            step_block=args.step_block,
-            a_init=args.a_init,
-            b_init=args.b_init,
-        )
+        with invalid_input():
+            config = _mnist_config(args)
+        if args.jobs > 1 and mnist.resolve_device(args.device).type != "cpu":
+            raise UsageError("--jobs trains in CPU worker processes: use it with --device cpu")
+        stem = args.name or mnist.default_stem(config.dataset, config.output, config.subset)
+        _check_output(Path(args.out), stem)  # before hours of training, not after
         if args.threads:
             import torch
 
@@ -344,45 +339,45 @@ def run_mnist(args: argparse.Namespace) -> int:
             on_run=None if bar else _print_run,
             jobs=args.jobs,
         )
-        stem = args.name or mnist.default_stem(config.dataset, config.output, config.subset)
-        written = mnist.write_outputs(results, args.out, stem, figures=args.figures)
-    print(mnist.format_tables(results))
-    print("Wrote " + ", ".join(str(path) for path in written))
+        try:
+            written = mnist.write_outputs(results, args.out, stem, figures=args.figures)
+        except OSError as error:
+            raise UsageError(f"cannot write to {args.out}: {error}") from error
+    print(mnist.format_tables(results) + wrote(written))
     return EXIT_OK
 
 
-# --- data --------------------------------------------------------------------------------
+def _check_output(out: Path, stem: str) -> None:
+    """Raise :class:`UsageError` unless ``stem`` is a plain file name and ``out`` is, or can be made,
+    a folder to write in (nothing is created: a run that fails leaves nothing behind)."""
+    if not stem or Path(stem).name != stem:
+        raise UsageError(f"--name must be a file-name stem, not a path: {stem!r}")
+    existing = next(folder for folder in (out, *out.absolute().parents) if folder.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write to {out}: {existing} is not a folder you can write in")
 
 
-def add_data(subparsers: Any) -> None:
-    from paramact import data
+def _mnist_config(args: argparse.Namespace) -> MnistConfig:
+    """The :class:`~paramact.experiments.mnist.MnistConfig` of the options (it checks them)."""
+    from paramact.experiments import mnist
 
-    parser = add_subcommand(
-        subparsers,
-        "data",
-        description=f"Data sets are cached in ${data.DATA_DIR_ENV} or the user cache folder; "
-        "see paramact.data.",
+    return mnist.MnistConfig(
+        dataset=args.dataset,
+        activations=args.activations,
+        seeds=range(args.seeds),
+        epochs=args.epochs,
+        lr=args.lr,
+        lr_scale=args.lr_scale,
+        lr_location=args.lr_location,
+        batch_size=args.batch_size,
+        hidden=args.hidden,
+        output=args.output,
+        control=[name for name in args.control if name != "none"],
+        output_lr_multiplier=args.output_lr_multiplier,
+        sweep_lr=args.sweep_lr,
+        sweep_seeds=args.sweep_seeds,
+        subset=args.subset,
+        step_block=args.step_block,
+        a_init=args.a_init,
+        b_init=args.b_init,
     )
-    actions = parser.add_subparsers(dest="data_action", metavar="ACTION", required=True)
-    fetch = add_subcommand(actions, "fetch", help="fetch a data set into the cache and verify it")
-    fetch.add_argument("name", choices=sorted(data.DATASETS), help="data set to fetch")
-    fetch.add_argument(
-        "--no-progress",
-        dest="progress",
-        action="store_false",
-        help="no progress bars (default: shown on a terminal)",
-    )
-    fetch.set_defaults(handler=run_data_fetch)
-
-
-def run_data_fetch(args: argparse.Namespace) -> int:
-    from paramact import data
-
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    folder = data.fetch(args.name, progress=None if args.progress else False)
-    spec = data.DATASETS[args.name]
-    print(f"{spec.title} is ready in {folder} (4 files, SHA-256 of each IDX content verified):")
-    for file in spec.files:
-        path = next(p for p in (folder / file.name, folder / (file.name + ".gz")) if p.is_file())
-        print(f"  {path.name:<30} {path.stat().st_size:>10,d} bytes  {file.content_sha256[:16]}...")
-    return EXIT_OK

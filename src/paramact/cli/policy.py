@@ -1,15 +1,20 @@
 """The command line's one error policy (see :mod:`paramact.cli`) and what every subcommand shares.
 
->>> exit_code(ValueError("lr < 0")), exit_code(FileNotFoundError()), exit_code(RuntimeError())
-(2, 2, None)
+A ``ValueError`` is invalid input only where a handler checks what the user gave
+(:func:`invalid_input`); raised anywhere else, e.g. deep in training, it is a bug and shows its
+traceback:
+
+>>> exit_code(UsageError("lr < 0")), exit_code(ValueError("lr < 0")), exit_code(RuntimeError())
+(2, None, None)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +25,13 @@ __all__ = [
     "EXIT_UNAVAILABLE",
     "EPILOG",
     "UsageError",
+    "invalid_input",
     "exit_code",
     "SUMMARIES",
     "add_subcommand",
     "positive_int",
+    "non_negative_int",
+    "positive_float",
     "existing_file",
     "wrote",
 ]
@@ -47,6 +55,7 @@ _UNAVAILABLE = (
 _INVALID = (
     ("paramact.course.pipeline", "CourseError"),
     ("paramact.grader.submission", "SubmissionError"),
+    ("paramact.experiments.mnist.errors", "ResultsFileError"),
 )
 
 
@@ -64,7 +73,25 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
 
 class UsageError(Exception):
-    """Invalid input that the command line itself detects (e.g. an output it would overwrite)."""
+    """Invalid input: what the command line itself detects (e.g. an output it would overwrite, a
+    path that does not exist), or a ``ValueError`` raised inside :func:`invalid_input`."""
+
+
+@contextlib.contextmanager
+def invalid_input() -> Iterator[None]:
+    """Wrap where a handler builds something from the user's options or files: a ``ValueError``
+    raised inside (a protocol's validation, a malformed results file) becomes a :class:`UsageError`.
+
+    >>> with invalid_input():
+    ...     float("fast")
+    Traceback (most recent call last):
+    ...
+    paramact.cli.policy.UsageError: could not convert string to float: 'fast'
+    """
+    try:
+        yield
+    except ValueError as error:
+        raise UsageError(str(error)) from error
 
 
 def _loaded(names: Sequence[tuple[str, str]]) -> tuple[type, ...]:
@@ -77,7 +104,7 @@ def exit_code(error: BaseException) -> int | None:
     """The exit status of ``error`` under the policy of :mod:`paramact.cli`; None: it propagates."""
     if isinstance(error, _loaded(_UNAVAILABLE)):
         return EXIT_UNAVAILABLE
-    if isinstance(error, (UsageError, ValueError, FileNotFoundError, *_loaded(_INVALID))):
+    if isinstance(error, (UsageError, *_loaded(_INVALID))):
         return EXIT_INVALID
     return None
 
@@ -90,10 +117,26 @@ def positive_int(text: str) -> int:
     return value
 
 
+def non_negative_int(text: str) -> int:
+    """An argparse type: an integer >= 0 (else argparse's usage error, exit 2)."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """An argparse type: a finite number > 0 (else argparse's usage error, exit 2)."""
+    value = float(text)
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
 def existing_file(path: str, what: str) -> Path:
-    """``path`` as a Path, or ``FileNotFoundError`` (exit 2) naming ``what`` it should be."""
+    """``path`` as a Path, or a :class:`UsageError` (exit 2) naming ``what`` it should be."""
     if not Path(path).is_file():
-        raise FileNotFoundError(f"{what} {path} does not exist or is not a file")
+        raise UsageError(f"{what} {path} does not exist or is not a file")
     return Path(path)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _cell_lines(notebook: dict):
+def _cell_lines(notebook: dict) -> Iterator[tuple[dict, list[str]]]:
     for cell in notebook.get("cells", []):
         source = cell.get("source", "")
         yield cell, ("".join(source) if isinstance(source, list) else source).splitlines()

@@ -22,10 +22,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from babel.messages.pofile import read_po
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
@@ -137,12 +139,19 @@ def translate_markdown(text: str, translate: Callable[[str], str]) -> str:
     return text
 
 
-def _translate_directive(text, token, offsets, directive, translate) -> list[tuple[int, int, str]]:
+def _translate_directive(
+    text: str,
+    token: Token,
+    offsets: list[int],
+    directive: re.Match[str],
+    translate: Callable[[str], str],
+) -> list[tuple[int, int, str]]:
     edits = []
-    opening = text[offsets[token.map[0]] : offsets[token.map[0] + 1]]
+    first_line = cast(list[int], token.map)[0]  # not None: translate_markdown skips such tokens
+    opening = text[offsets[first_line] : offsets[first_line + 1]]
     argument = directive["argument"].strip()
     if directive["name"] in TITLED and argument:
-        begin = offsets[token.map[0]] + opening.rindex(argument)
+        begin = offsets[first_line] + opening.rindex(argument)
         if (title := translate(argument)) != argument:
             edits.append((begin, begin + len(argument), title))
     if directive["name"] in {"code-cell", "code-block", "math", "bibliography", "tableofcontents"}:
@@ -151,7 +160,7 @@ def _translate_directive(text, token, offsets, directive, translate) -> list[tup
     options = 0
     while options < len(body) and OPTION.match(body[options]):
         options += 1
-    first_body_line = token.map[0] + 1 + options
+    first_body_line = first_line + 1 + options
     begin = offsets[first_body_line]
     end = begin + len("\n".join(body[options:]))
     if (inner := translate_markdown(text[begin:end], translate)) != text[begin:end]:

@@ -225,14 +225,3 @@ def glossary_terms(root: Path) -> frozenset[str]:
     from paramact.course import glossary, pipeline
 
     return frozenset(term.english for term in glossary.collect(pipeline.master_notebooks(root)))
-
-
-if __name__ == "__main__":  # python -m paramact.course.translation check FILE.po ...
-    import sys
-
-    from paramact.course.pipeline import find_root
-
-    keep = glossary_terms(find_root())
-    lines = [line for name in sys.argv[2:] for line in check(Path(name), keep)]
-    print("\n".join(lines) or "no problems")
-    sys.exit(1 if lines else 0)

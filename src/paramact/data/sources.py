@@ -10,8 +10,10 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -87,7 +89,9 @@ class MirrorSource:
         with _quiet(pooch.get_logger()):
             self._download(pooch, files, folder, progress)
 
-    def _download(self, pooch, files: list[IdxFile], folder: Path, progress: bool) -> None:
+    def _download(
+        self, pooch: ModuleType, files: list[IdxFile], folder: Path, progress: bool
+    ) -> None:
         for file in files:
             errors = []
             for base in self.base_urls:
@@ -108,7 +112,7 @@ class MirrorSource:
 
 
 @contextlib.contextmanager
-def _quiet(logger: logging.Logger):
+def _quiet(logger: logging.Logger) -> Iterator[None]:
     """Mute a logger's notices: pooch announces "Downloading data from <mirror>" before it knows
     whether the mirror answers, which reads as a download that never happened."""
     level = logger.level

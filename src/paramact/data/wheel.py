@@ -27,7 +27,7 @@ _ALLOWED_PICKLE_GLOBALS = {
 
 
 class _ArrayOnlyUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str):
+    def find_class(self, module: str, name: str) -> object:
         try:
             return _ALLOWED_PICKLE_GLOBALS[(module, name)]
         except KeyError:
