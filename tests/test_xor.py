@@ -512,8 +512,6 @@ def test_cli_no_figures_and_protocol_options(tmp_path):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--seeds", "0"], "number of seeds"),
-        (["--activations", "sigmoid", "tanh"], "unknown activation 'tanh'"),
         (["--lr", "-0.1"], "lr must be a positive"),
         (["--max-steps", "-5"], "max_steps"),
         (["--loss", "cross_entropy", "--output", "identity"], "needs output 'sigmoid'"),
@@ -563,3 +561,16 @@ def test_sweep_compares_each_arm_at_its_best_rate_on_the_same_seeds():
     best = [c for c in sweep["comparisons"] if c["rate"] == "best"]
     assert [c["second"] for c in best] == ["sigmoid", "sigmoid, output x4"]
     assert "McNemar p" in sweep_table(sweep)
+
+
+def test_chapter_8_draws_and_tabulates_the_stored_1000_seeds_with_the_library():
+    big = xor.load_result(ROOT / "results" / "xor" / "seeds1000.json")
+    titles = [ax.get_title() for ax in xor.plot_loss_curves(big).axes]
+    assert titles == ["all runs", "converged runs"]  # the file stores both quantile sets
+    legend = [t.get_text() for t in xor.plot_survival(big).axes[0].get_legend().get_texts()]
+    assert legend[0] == f"sigmoid ({big['trials']['sigmoid']['steps'].count(None)} censored)"
+    table = xor.table_2(big).splitlines()
+    assert len(table) == 2 + 3 * 4
+    assert table[3].startswith("| | seeds 0-9 | 10 | ") and table[4].startswith("| | seeds 0-999 |")
+    steps, converged = xor.outcomes(big, "relu", first=10)
+    assert len(steps) == 10 and (steps[~converged] == big["protocol"]["max_steps"]).all()

@@ -3,7 +3,10 @@ and a mean paired difference resampled over seeds and test items at once (crosse
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats as _scipy_stats
 
 
@@ -50,8 +53,8 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
 
 
 def bootstrap_ci(
-    values,
-    statistic=np.median,
+    values: ArrayLike,
+    statistic: Callable[..., np.ndarray] = np.median,
     n_resamples: int = 10_000,
     confidence: float = 0.95,
     seed: int = 0,
@@ -88,7 +91,7 @@ def bootstrap_ci(
     return float(lo), float(hi)
 
 
-def mean_ci(values, confidence: float = 0.95) -> tuple[float, float]:
+def mean_ci(values: ArrayLike, confidence: float = 0.95) -> tuple[float, float]:
     """Student-t confidence interval for the mean.
 
         mean +- t_{n-1, (1 + confidence)/2} * s / sqrt(n),   s = sample sd (ddof = 1)
@@ -114,8 +117,8 @@ def mean_ci(values, confidence: float = 0.95) -> tuple[float, float]:
 
 
 def crossed_bootstrap_ci(
-    x_correct,
-    y_correct,
+    x_correct: ArrayLike,
+    y_correct: ArrayLike,
     n_resamples: int = 10_000,
     confidence: float = 0.95,
     seed: int = 0,

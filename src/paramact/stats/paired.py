@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats as _scipy_stats
 
 
@@ -29,7 +30,9 @@ class PairedTest:
     n_censored_left_out: int
 
 
-def _paired_order(x, y, x_observed, y_observed):
+def _paired_order(
+    x: ArrayLike, y: ArrayLike, x_observed: ArrayLike | None, y_observed: ArrayLike | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """sign(y - x) per pair: +1, -1, 0 (tie) or nan (order unknown because of censoring)."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -52,7 +55,12 @@ def _paired_order(x, y, x_observed, y_observed):
     return order, x, y, both
 
 
-def sign_test(x, y, x_observed=None, y_observed=None) -> PairedTest:
+def sign_test(
+    x: ArrayLike,
+    y: ArrayLike,
+    x_observed: ArrayLike | None = None,
+    y_observed: ArrayLike | None = None,
+) -> PairedTest:
     """Exact two-sided sign test that x and y (paired) are equally likely to be the smaller one.
 
     Under H0, among the pairs with a known strict order, the number where x < y is
@@ -86,7 +94,12 @@ def sign_test(x, y, x_observed=None, y_observed=None) -> PairedTest:
     )
 
 
-def wilcoxon_paired(x, y, x_observed=None, y_observed=None) -> PairedTest:
+def wilcoxon_paired(
+    x: ArrayLike,
+    y: ArrayLike,
+    x_observed: ArrayLike | None = None,
+    y_observed: ArrayLike | None = None,
+) -> PairedTest:
     """Two-sided Wilcoxon signed-rank test on the pairs where both values are observed.
 
     The statistic is ``scipy.stats.wilcoxon(x, y)``'s (sum of the ranks of |x - y| over the pairs
@@ -136,7 +149,7 @@ class McNemarTest:
     neither: int
 
 
-def mcnemar_exact(x_success, y_success) -> McNemarTest:
+def mcnemar_exact(x_success: ArrayLike, y_success: ArrayLike) -> McNemarTest:
     """Exact two-sided McNemar test that two paired arms succeed equally often.
 
     Only the discordant pairs carry information: under H0 a discordant pair is a success of x
@@ -168,7 +181,7 @@ def mcnemar_exact(x_success, y_success) -> McNemarTest:
     )
 
 
-def holm(pvalues) -> list[float]:
+def holm(pvalues: ArrayLike) -> list[float]:
     """Holm-Bonferroni adjusted p-values (family-wise error), in the order given.
 
     The k-th smallest of m p-values is multiplied by m - k + 1 (k from 1), running maxima keep the
@@ -190,7 +203,7 @@ def holm(pvalues) -> list[float]:
     return [round(float(value), 12) for value in adjusted]
 
 
-def paired_t_test(x, y) -> float:
+def paired_t_test(x: ArrayLike, y: ArrayLike) -> float:
     """Two-sided p-value of the paired t-test that the mean of ``x - y`` is 0.
 
     ``t = mean(d) / (sd(d) / sqrt(n))`` with ``n - 1`` degrees of freedom (``scipy.stats.ttest_rel``).

@@ -7,11 +7,14 @@ is censored there (``observed=False``): its true value is only known to exceed t
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from paramact.stats.intervals import two_sided_z
 
 
-def _risk_table(durations, observed):
+def _risk_table(
+    durations: ArrayLike, observed: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct event times with their number of events ``d`` and number at risk ``n``."""
     durations = np.asarray(durations, dtype=float)
     observed = np.asarray(observed, dtype=bool)
@@ -26,7 +29,7 @@ def _risk_table(durations, observed):
     return event_times, events, at_risk
 
 
-def kaplan_meier(durations, observed) -> tuple[np.ndarray, np.ndarray]:
+def kaplan_meier(durations: ArrayLike, observed: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Kaplan-Meier estimate of the survival function S(t) = P(T > t) under right-censoring.
 
         S(t) = prod over event times t_i <= t of (1 - d_i / n_i)
@@ -46,7 +49,7 @@ def kaplan_meier(durations, observed) -> tuple[np.ndarray, np.ndarray]:
 
 
 def kaplan_meier_median(
-    durations, observed, confidence: float = 0.95
+    durations: ArrayLike, observed: ArrayLike, confidence: float = 0.95
 ) -> tuple[float, float, float]:
     """Median of a right-censored sample from the Kaplan-Meier curve, with a confidence interval.
 
@@ -74,7 +77,7 @@ def kaplan_meier_median(
         band_low = np.where(survival > 0, survival ** np.exp(-exponent), 0.0)
         band_high = np.where(survival > 0, survival ** np.exp(exponent), 0.0)
 
-    def first_time_at_or_below_half(curve):
+    def first_time_at_or_below_half(curve: np.ndarray) -> float:
         hits = np.flatnonzero(curve <= 0.5)
         return float(event_times[hits[0]]) if hits.size else float("inf")
 

@@ -26,8 +26,10 @@ One job per module:
 * :mod:`~paramact.experiments.xor.robustness`: :func:`run_robustness` (one protocol choice changed
   at a time), :func:`robustness_table`;
 * :mod:`~paramact.experiments.xor.analysis`: :func:`summarize`, :func:`paired_comparisons`,
-  :func:`format_table` (Table 2 beside this run), :func:`protocol_line`;
-* :mod:`~paramact.experiments.xor.figures`: loss curves, survival curves, learned (a, b), the sweep;
+  :func:`format_table` (Table 2 beside this run), :func:`protocol_line`; of a stored result:
+  :func:`outcomes` (each run's steps), :func:`table_2` (Table 2 with intervals, in Markdown);
+* :mod:`~paramact.experiments.xor.figures`: loss curves, survival curves and learned (a, b) of a
+  stored result, the sweep, the robustness study;
 * :mod:`~paramact.experiments.xor.sweep`: :func:`run_sweep` (Chapter 10's learning-rate sweep,
   each arm at each rate on the same seeds, both outcomes), :func:`sweep_table`;
 * :mod:`~paramact.experiments.xor.results`: :func:`result_to_json`, :func:`load_result`,
@@ -43,12 +45,14 @@ Example: seeds 2 and 3, steps until the loss reaches 0.01 (rows: activations, co
 [[3027, 2714], [1849, 1662]]
 """
 
-from paramact.experiments.common import ACTIVATIONS, PAIRS
+from paramact.experiments.common import ACTIVATIONS, COLOURS, LABELS, LINESTYLES, PAIRS
 from paramact.experiments.xor.analysis import (
     format_table,
+    outcomes,
     paired_comparisons,
     protocol_line,
     summarize,
+    table_2,
 )
 from paramact.experiments.xor.figures import (
     plot_loss_curves,
@@ -93,6 +97,9 @@ from paramact.experiments.xor.training import (
 __all__ = [
     "ACTIVATIONS",
     "PAIRS",
+    "LABELS",
+    "COLOURS",
+    "LINESTYLES",
     "PAPER_RUNS",
     "PAPER_TABLE_2",
     "XOR_INPUTS",
@@ -113,6 +120,8 @@ __all__ = [
     "paired_comparisons",
     "protocol_line",
     "format_table",
+    "outcomes",
+    "table_2",
     "plot_loss_curves",
     "plot_survival",
     "plot_scale_location",

@@ -12,11 +12,18 @@ import math
 import numpy as np
 
 from paramact import stats
-from paramact.experiments.common import PAIRS
+from paramact.experiments.common import ACTIVATIONS, LABELS, PAIRS
 from paramact.experiments.xor.protocol import PAPER_RUNS, PAPER_TABLE_2, XorProtocol
 from paramact.experiments.xor.training import XorResult, run_xor  # noqa: F401  (run_xor: doctests)
 
-__all__ = ["summarize", "paired_comparisons", "protocol_line", "format_table"]
+__all__ = [
+    "summarize",
+    "paired_comparisons",
+    "protocol_line",
+    "format_table",
+    "outcomes",
+    "table_2",
+]
 
 
 def summarize(result: XorResult, confidence: float = 0.95) -> dict[str, dict]:
@@ -113,7 +120,7 @@ def _median_ratio(result: XorResult, x: int, y: int) -> float:
     return float(np.median(result.steps[y][both] / np.maximum(result.steps[x][both], 1)))
 
 
-def _fmt(value, spec: str, width: int) -> str:
+def _fmt(value: float | None, spec: str, width: int) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-".rjust(width)
     return format(value, spec).rjust(width)
@@ -242,3 +249,90 @@ def format_table(
     if comparisons:
         lines += _comparison_rows(comparisons)
     return "\n".join(line.rstrip() for line in lines)
+
+
+# ------------------------------------------------------------------ stored results (the JSON document)
+
+
+def outcomes(
+    document: dict, activation: str, first: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Steps and converged flags of one activation's runs in a stored result (or the first ``first``
+    seeds'); a censored run (``null``) gets the cap as its steps.
+
+    Examples:
+        >>> from paramact.experiments.xor.results import result_to_json
+        >>> document = result_to_json(run_xor(3, ("relu",), XorProtocol(max_steps=400)))
+        >>> outcomes(document, "relu")
+        (array([400, 400, 371]), array([False, False,  True]))
+    """
+    raw = document["trials"][activation]["steps"][:first]
+    converged = np.array([steps is not None for steps in raw], dtype=bool)
+    cap = document["protocol"]["max_steps"]
+    return np.array([cap if steps is None else steps for steps in raw], dtype=int), converged
+
+
+def table_2(document: dict, first: int = 10, confidence: float = 0.95) -> str:
+    """Table 2 as Markdown: per activation the paper's row, then this result's first ``first`` seeds
+    and all of its seeds, each with intervals (Wilson for the rate, t for the mean, Brookmeyer-Crowley
+    for the Kaplan-Meier median).
+
+    Examples:
+        >>> from paramact.experiments.xor.results import result_to_json
+        >>> document = result_to_json(run_xor(3, ("relu",), XorProtocol(max_steps=400)))
+        >>> print(table_2(document, first=2).splitlines()[3])
+        | | seeds 0-1 | 2 | 0.0 % [0, 66] | - | [-, -] | - | > 400 [> 400, > 400] |
+    """
+    if first < 1:
+        raise ValueError(f"first must be at least 1, got {first}")
+    cap, seeds = document["protocol"]["max_steps"], document["seeds"]
+    lines = [
+        f"| activation | source | runs | converged [{confidence:.0%} CI] | mean ± sd "
+        f"| {confidence:.0%} CI of the mean | min-max | Kaplan-Meier median [{confidence:.0%} CI] |",
+        "|---|---|---:|---|---|---|---|---|",
+    ]
+    for activation in (a for a in ACTIVATIONS if a in document["trials"]):
+        paper = PAPER_TABLE_2[activation]
+        k = round(paper["convergence_rate"] * PAPER_RUNS)
+        lo, hi = stats.wilson_interval(k, PAPER_RUNS, confidence)
+        lines.append(
+            f"| **{LABELS[activation]}** | paper | {PAPER_RUNS} | {100 * k / PAPER_RUNS:.0f} % "
+            f"[{100 * lo:.0f}, {100 * hi:.0f}] | {paper['mean']:.0f} ± {paper['sd']:.0f} | - "
+            f"| {paper['min']}-{paper['max']} | - |"
+        )
+        for subset in (first, None):
+            steps, converged = outcomes(document, activation, subset)
+            lines.append(_table_2_row(steps, converged, seeds, cap, confidence))
+    return "\n".join(lines)
+
+
+def _table_2_row(
+    steps: np.ndarray, converged: np.ndarray, seeds: list[int], cap: int, confidence: float
+) -> str:
+    """One row of :func:`table_2`: the runs of the first ``len(steps)`` of ``seeds``."""
+
+    def text(value: float | None) -> str:
+        if value is None or math.isnan(value):
+            return "-"
+        return f"> {cap}" if math.isinf(value) else f"{value:.0f}"
+
+    runs, done = len(steps), steps[converged].astype(float)
+    lo, hi = stats.wilson_interval(len(done), runs, confidence)
+    mean = f"{done.mean():.0f} ± {done.std(ddof=1):.0f}" if len(done) > 1 else "-"
+    mean_lo, mean_hi = stats.mean_ci(done, confidence)
+    median, median_lo, median_hi = stats.kaplan_meier_median(steps, converged, confidence)
+    extremes = f"{done.min():.0f}-{done.max():.0f}" if len(done) else "-"
+    return (
+        f"| | {_seed_range(seeds[:runs])} | {runs} | {100 * len(done) / runs:.1f} % "
+        f"[{100 * lo:.0f}, {100 * hi:.0f}] | {mean} | [{text(mean_lo)}, {text(mean_hi)}] "
+        f"| {extremes} | {text(median)} [{text(median_lo)}, {text(median_hi)}] |"
+    )
+
+
+def _seed_range(seeds: list[int]) -> str:
+    """``seeds 0-9`` for consecutive seeds, ``seed 4`` for one, else how many."""
+    if len(seeds) == 1:
+        return f"seed {seeds[0]}"
+    if list(seeds) == list(range(seeds[0], seeds[0] + len(seeds))):
+        return f"seeds {seeds[0]}-{seeds[-1]}"
+    return f"{len(seeds)} seeds"

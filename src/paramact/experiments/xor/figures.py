@@ -1,10 +1,12 @@
-"""Figures of an XOR run: loss curves (Figs. 7 and 9), survival curves, learned (a, b) (Fig. 8).
+"""Figures of an XOR result: loss curves (Figs. 7 and 9), survival curves, learned (a, b) (Fig. 8).
 
-Each function returns a :class:`matplotlib.figure.Figure` (no pyplot, no global backend), at
+Each draws a stored result (the document of :func:`~paramact.experiments.xor.result_to_json`, as
+:func:`~paramact.experiments.xor.load_result` reads it back), so a chapter draws the stored runs with
+the same functions as the command line. Each function returns a :class:`matplotlib.figure.Figure` (no pyplot, no global backend), at
 most 6 inches wide with its panels stacked, in the activation styles of
 :mod:`paramact.experiments.common`; :func:`save_figures` writes them as PNG and SVG.
 
->>> fig = plot_survival(run_xor(2, ("relu",), XorProtocol(max_steps=50)))
+>>> fig = plot_survival(result_to_json(run_xor(2, ("relu",), XorProtocol(max_steps=50))))
 >>> float(fig.get_figwidth())
 6.0
 """
@@ -26,8 +28,10 @@ from paramact.experiments.common import (
     is_parametric,
     save_figure,
 )
+from paramact.experiments.xor.analysis import outcomes
 from paramact.experiments.xor.protocol import XorProtocol  # noqa: F401  (doctests)
-from paramact.experiments.xor.training import XorResult, run_xor  # noqa: F401  (run_xor: doctests)
+from paramact.experiments.xor.results import result_to_json  # noqa: F401  (doctests)
+from paramact.experiments.xor.training import run_xor  # noqa: F401  (doctests)
 
 __all__ = [
     "plot_loss_curves",
@@ -41,93 +45,107 @@ __all__ = [
 WIDTH = 6.0  # inches: legible on a phone (see tests/test_figures.py)
 
 
-def plot_loss_curves(result: XorResult) -> Any:
+def plot_loss_curves(document: dict) -> Any:
     """Figs. 7/9 style: median loss per activation with its interquartile band over seeds, log y.
 
-    Top: all runs. Bottom: only the runs that converged (the paper's Fig. 9 shows converged
-    ReLU runs).
+    ``document`` is a stored result (:func:`~paramact.experiments.xor.result_to_json`). Top: all
+    runs. Bottom: only the runs that converged (the paper's Fig. 9 shows converged ReLU runs),
+    where the result stores them.
 
     Examples:
-        >>> fig = plot_loss_curves(run_xor(2, ("relu",), XorProtocol(max_steps=50)))
-        >>> [ax.get_title() for ax in fig.axes]
+        >>> document = result_to_json(run_xor(2, ("relu",), XorProtocol(max_steps=400)))
+        >>> [ax.get_title() for ax in plot_loss_curves(document).axes]
         ['all runs', 'converged runs']
     """
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(WIDTH, 7.6), layout="constrained")
-    axes = fig.subplots(2, 1, sharex=True, sharey=True)
-    for ax, only_converged in zip(axes, (False, True)):
-        for activation in result.activations:
-            row = result.row(activation)
-            runs = result.converged[row] if only_converged else np.ones(len(result.seeds), bool)
-            if not runs.any():
+    curves = document["loss_curves"]
+    panels = [(key, title) for key, title in _CURVE_PANELS if key in curves]
+    fig = Figure(figsize=(WIDTH, 3.8 * len(panels)), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(len(panels), 1, sharex=True, sharey=True))
+    grid = np.asarray(curves["steps"])
+    rows = [curves["quantiles"].index(q) for q in (0.25, 0.5, 0.75)]
+    for ax, (key, title) in zip(axes, panels):
+        for activation in document["activations"]:
+            if curves[key].get(activation) is None:
                 continue
-            q25, median, q75 = np.quantile(result.curves[row][runs], [0.25, 0.5, 0.75], axis=0)
+            q25, median, q75 = np.asarray(curves[key][activation], dtype=float)[rows]
+            _, converged = outcomes(document, activation)
+            runs = int(converged.sum()) if key == "converged_runs" else len(converged)
             colour = COLOURS[activation]
             ax.plot(
-                result.curve_steps,
+                grid,
                 median,
                 color=colour,
                 ls=LINESTYLES[activation],
                 lw=1.6,
-                label=f"{LABELS[activation]} (n={int(runs.sum())})",
+                label=f"{LABELS[activation]} (n={runs})",
             )
-            ax.fill_between(result.curve_steps, q25, q75, color=colour, alpha=0.18, lw=0)
-        ax.axhline(result.protocol.threshold, color="black", lw=0.8, ls=":")
+            ax.fill_between(grid, q25, q75, color=colour, alpha=0.18, lw=0)
+        ax.axhline(document["protocol"]["threshold"], color="black", lw=0.8, ls=":")
         ax.set_yscale("log")
         # Linear up to 100 steps, logarithmic beyond: ReLU runs converge in hundreds of steps,
         # sigmoid runs in thousands.
         ax.set_xscale("symlog", linthresh=100, linscale=0.5)
-        ax.set_xlim(0, result.curve_steps[-1])
-        ax.set_title("converged runs" if only_converged else "all runs")
-        ax.set_ylabel(f"loss ({result.protocol.loss})")
+        ax.set_xlim(0, grid[-1])
+        ax.set_title(title)
+        ax.set_ylabel(f"loss ({document['protocol']['loss']})")
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=9)
         else:
             ax.text(0.5, 0.5, "no run converged", transform=ax.transAxes, ha="center")
-    axes[1].set_xlabel("gradient step (linear to 100, then log)")
+    axes[-1].set_xlabel("gradient step (linear to 100, then log)")
     fig.suptitle(
-        f"XOR 2-2-1, {len(result.seeds)} seeds: median loss and 25-75% band\n(dotted: threshold)"
+        f"XOR 2-2-1, {len(document['seeds'])} seeds: median loss and 25-75% band\n"
+        f"(dotted: the threshold {document['protocol']['threshold']:g})"
     )
     return fig
 
 
-def plot_survival(result: XorResult) -> Any:
+_CURVE_PANELS = (("all_runs", "all runs"), ("converged_runs", "converged runs"))
+
+
+def plot_survival(document: dict) -> Any:
     """Kaplan-Meier curves of steps-to-converge: the fraction of runs still above the threshold.
 
-    A ``+`` at the cap marks the censored runs (never converged within ``max_steps``).
+    A ``+`` at the cap marks the censored runs (never converged within ``max_steps``), whose number
+    the legend gives; a median is read where a curve crosses the dotted line at 1/2.
 
     Examples:
-        >>> fig = plot_survival(run_xor(2, ("relu",), XorProtocol(max_steps=50)))
-        >>> fig.axes[0].get_ylabel()
+        >>> document = result_to_json(run_xor(2, ("relu",), XorProtocol(max_steps=50)))
+        >>> plot_survival(document).axes[0].get_ylabel()
         'fraction of runs not yet converged'
     """
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(WIDTH, 4.2), layout="constrained")
     ax = fig.subplots()
-    cap = result.protocol.max_steps
-    first_event = result.steps[result.converged].min(initial=cap)
-    start = 10.0 ** math.floor(
-        math.log10(max(first_event, 1))
-    )  # the decade of the first convergence
-    for activation in result.activations:
-        row = result.row(activation)
-        times, survival = stats.kaplan_meier(result.steps[row], result.converged[row])
+    cap = document["protocol"]["max_steps"]
+    runs = {activation: outcomes(document, activation) for activation in document["activations"]}
+    first_event = min((s[c].min(initial=cap) for s, c in runs.values()), default=cap)
+    start = 10.0 ** math.floor(math.log10(max(first_event, 1)))  # the first convergence's decade
+    for activation, (steps, converged) in runs.items():
+        times, survival = stats.kaplan_meier(steps, converged)
         x = np.concatenate([[start], np.maximum(times, start), [cap]])
         y = np.concatenate([[1.0], survival, [survival[-1] if survival.size else 1.0]])
-        colour = COLOURS[activation]
+        colour, censored = COLOURS[activation], int((~converged).sum())
         ax.step(
-            x, y, where="post", color=colour, ls=LINESTYLES[activation], label=LABELS[activation]
+            x,
+            y,
+            where="post",
+            color=colour,
+            ls=LINESTYLES[activation],
+            label=f"{LABELS[activation]} ({censored} censored)",
         )
-        if (~result.converged[row]).any():
+        if censored:
             ax.plot([cap], [y[-1]], marker="+", ms=12, mew=2, color=colour)
+    ax.axhline(0.5, color="gray", lw=0.8, ls=":")
     ax.set_xscale("log")
     ax.set_xlim(start, cap * 1.3)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("gradient steps")
     ax.set_ylabel("fraction of runs not yet converged")
-    ax.set_title(f"Kaplan-Meier, {len(result.seeds)} seeds (+: censored at {cap})")
+    ax.set_title(f"Kaplan-Meier, {len(document['seeds'])} seeds (+: censored at {cap})")
     ax.legend(fontsize=9)
     return fig
 
@@ -153,31 +171,31 @@ def _scatter_neurons(
                 )
 
 
-def plot_scale_location(result: XorResult) -> Any:
+def plot_scale_location(document: dict) -> Any:
     """Fig. 8 style: the learned (a, b) of both hidden neurons, one point per run and neuron.
 
     The star is the start ``(a_init, b_init)``, (1, 0) by default: the ordinary activation.
-    Hollow markers are censored runs. Returns ``None`` when the run has no parametric activation.
+    Hollow markers are censored runs. Returns ``None`` when the result has no parametric
+    activation.
 
     Examples:
-        >>> result = run_xor(2, ("relu", "parametric_relu"), XorProtocol(max_steps=50))
-        >>> plot_scale_location(result).axes[0].get_xlabel()
+        >>> document = result_to_json(run_xor(2, ("relu", "parametric_relu"), XorProtocol(max_steps=50)))
+        >>> plot_scale_location(document).axes[0].get_xlabel()
         'scale a'
     """
     from matplotlib.figure import Figure
 
-    parametric = [a for a in result.activations if is_parametric(a)]
+    parametric = [a for a in document["activations"] if is_parametric(a)]
     if not parametric:
         return None
     fig = Figure(figsize=(WIDTH, 4.4 * len(parametric)), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(parametric), 1))
-    many = len(result.seeds) > 100  # rasterise big scatters so the SVG stays small
-    start = (result.protocol.a_init, result.protocol.b_init)
+    many = len(document["seeds"]) > 100  # rasterise big scatters so the SVG stays small
+    start = (document["protocol"]["a_init"], document["protocol"]["b_init"])
     for ax, activation in zip(axes, parametric):
-        learned = result.parameters[activation]
-        _scatter_neurons(
-            ax, learned["a1"], learned["b1"], result.converged[result.row(activation)], many
-        )
+        learned = document["trials"][activation]
+        a, b = (np.asarray(learned[name], dtype=float) for name in ("a", "b"))
+        _scatter_neurons(ax, a, b, outcomes(document, activation)[1], many)
         ax.scatter(
             [start[0]],
             [start[1]],
@@ -194,20 +212,22 @@ def plot_scale_location(result: XorResult) -> Any:
     return fig
 
 
-def save_figures(result: XorResult, out_dir: str | os.PathLike, stem: str) -> list[Path]:
-    """Save the figures as ``<stem>_<figure>.png`` (120 dpi) and ``.svg``; returns the paths written.
+def save_figures(document: dict, out_dir: str | os.PathLike, stem: str) -> list[Path]:
+    """Save the figures of a stored result as ``<stem>_<figure>.png`` (120 dpi) and ``.svg``;
+    returns the paths written.
 
     Examples:
         >>> import tempfile
+        >>> document = result_to_json(run_xor(2, ("relu",), XorProtocol(max_steps=50)))
         >>> with tempfile.TemporaryDirectory() as folder:
-        ...     paths = save_figures(run_xor(2, ("relu",), XorProtocol(max_steps=50)), folder, "demo")
+        ...     paths = save_figures(document, folder, "demo")
         >>> [path.name for path in paths]
         ['demo_loss_curves.png', 'demo_loss_curves.svg', 'demo_survival.png', 'demo_survival.svg']
     """
     figures = {
-        "loss_curves": plot_loss_curves(result),
-        "survival": plot_survival(result),
-        "scale_location": plot_scale_location(result),
+        "loss_curves": plot_loss_curves(document),
+        "survival": plot_survival(document),
+        "scale_location": plot_scale_location(document),
     }
     written: list[Path] = []
     for name, fig in figures.items():

@@ -27,6 +27,8 @@ __all__ = [
     "PAPER_RUNS",
     "XOR_INPUTS",
     "XOR_TARGETS",
+    "LOSSES",
+    "OUTPUTS",
     "XorProtocol",
     "check_activations",
     "check_seeds",
@@ -57,8 +59,8 @@ PAPER_TABLE_2 = {
 }
 PAPER_RUNS = 10
 
-_LOSSES = ("mse", "cross_entropy")
-_OUTPUTS = ("sigmoid", "identity")
+LOSSES = ("mse", "cross_entropy")
+OUTPUTS = ("sigmoid", "identity")
 _INIT_PATTERN = re.compile(r"pytorch|uniform(\d+(\.\d*)?|\.\d+)")
 
 
@@ -147,10 +149,10 @@ class XorProtocol:
         for name in ("a_init", "b_init"):
             if not _finite(getattr(self, name), -math.inf, strict=True):
                 raise ValueError(f"{name} must be a finite number, got {getattr(self, name)}")
-        if self.loss not in _LOSSES:
-            raise ValueError(f"unknown loss {self.loss!r}; choose one of {', '.join(_LOSSES)}")
-        if self.output not in _OUTPUTS:
-            raise ValueError(f"unknown output {self.output!r}; choose one of {', '.join(_OUTPUTS)}")
+        if self.loss not in LOSSES:
+            raise ValueError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}")
+        if self.output not in OUTPUTS:
+            raise ValueError(f"unknown output {self.output!r}; choose one of {', '.join(OUTPUTS)}")
         if self.loss == "cross_entropy" and self.output != "sigmoid":
             raise ValueError(
                 "loss 'cross_entropy' needs output 'sigmoid' (it is a loss on probabilities)"

@@ -22,7 +22,13 @@ from typing import Any
 import numpy as np
 
 from paramact import _numeric, activations, layers, losses, mlp, optim, parametric
-from paramact.experiments.common import ACTIVATIONS, environment, is_parametric, rounded
+from paramact.experiments.common import (
+    ACTIVATIONS,
+    RENAMED_PROTOCOL_KEYS,
+    environment,
+    is_parametric,
+    rounded,
+)
 from paramact.experiments.xor import protocol as protocol_module
 from paramact.experiments.xor import reference as reference_module
 from paramact.experiments.xor import training as training_module
@@ -34,13 +40,7 @@ __all__ = ["CURVE_QUANTILES", "result_to_json", "load_result", "result_stem"]
 
 #: Quantiles over seeds of the stored loss curves.
 CURVE_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
-#: Old key -> new key, for files written before the one vocabulary (a scale, b location).
-OLD_PROTOCOL_KEYS = {
-    "scale_lr": "lr_scale",
-    "location_lr": "lr_location",
-    "initial_scale": "a_init",
-    "initial_location": "b_init",
-}
+#: Old trial key -> new key, for files written before the one vocabulary (a scale, b location).
 OLD_TRIAL_KEYS = {"scale": "a", "location": "b"}
 _SOURCES = (
     protocol_module,
@@ -81,6 +81,16 @@ def _curves(result: XorResult, per_trial_curves_up_to: int) -> dict[str, Any]:
             a: np.quantile(result.curves[result.row(a)], CURVE_QUANTILES, axis=0)
             for a in result.activations
         },
+        "converged_runs": {
+            a: np.quantile(
+                result.curves[result.row(a)][result.converged[result.row(a)]],
+                CURVE_QUANTILES,
+                axis=0,
+            )
+            if result.converged[result.row(a)].any()
+            else None
+            for a in result.activations
+        },
     }
     if len(result.seeds) <= per_trial_curves_up_to:
         curves["per_trial"] = {a: result.curves[result.row(a)] for a in result.activations}
@@ -97,7 +107,8 @@ def result_to_json(
 
     Per-trial steps are ``null`` for censored runs; ``a`` and ``b`` are the learned scales and
     locations of hidden neurons 1 and 2 (parametric activations). Loss curves are stored as
-    quantiles over seeds (:data:`CURVE_QUANTILES`) and, for at most ``per_trial_curves_up_to``
+    quantiles over seeds (:data:`CURVE_QUANTILES`), over all runs and over the converged ones
+    (``null`` where none converged), and, for at most ``per_trial_curves_up_to``
     seeds, per trial. Floats are kept to 6 significant digits (:func:`common.rounded`).
 
     Examples:
@@ -154,7 +165,7 @@ def load_result(path: str | os.PathLike) -> dict:
     Files written before issue 16 used ``scale``/``location`` for the learned ``a``/``b`` of each
     trial and ``scale_lr``, ``location_lr``, ``initial_scale``, ``initial_location`` in the
     protocol; they come back as ``a``, ``b``, ``lr_scale``, ``lr_location``, ``a_init``,
-    ``b_init`` (:data:`OLD_TRIAL_KEYS`, :data:`OLD_PROTOCOL_KEYS`). Nothing else changes.
+    ``b_init`` (:data:`OLD_TRIAL_KEYS`, :data:`~paramact.experiments.common.RENAMED_PROTOCOL_KEYS`). Nothing else changes.
 
     Examples:
         >>> import tempfile, pathlib
@@ -170,7 +181,7 @@ def load_result(path: str | os.PathLike) -> dict:
     with open(path, encoding="utf-8") as file:
         document = json.load(file)
     if "protocol" in document:
-        document["protocol"] = _renamed(document["protocol"], OLD_PROTOCOL_KEYS)
+        document["protocol"] = _renamed(document["protocol"], RENAMED_PROTOCOL_KEYS)
     if "trials" in document:
         document["trials"] = {
             activation: _renamed(trial, OLD_TRIAL_KEYS)
