@@ -59,7 +59,8 @@ translate: release
 test: setup lint
 	$(BIN)/python -m pytest -n 2 --durations=15
 
-# The library's tier: no notebooks, no grader jail, no book, no browser (tests/conftest.py); under a minute.
+# The library's tier: no notebooks, grader jail, book, browser, package index or stored experiment redone
+# (the `slow` marks of tests/conftest.py); under a minute.
 test-fast: setup
 	$(BIN)/python -m pytest -n 2 -m "not slow"
 

@@ -1,8 +1,9 @@
 """Shared fixtures' machinery, and the test tiers.
 
-``make test`` runs everything. ``make test-fast`` runs the library's tier (``-m "not slow"``): every
-test in the modules below runs notebooks, kernels in the grader's jail, the book build or a browser,
-and is marked ``slow`` here, in one place.
+``make test`` runs everything. ``make test-fast`` runs the library's tier (``-m "not slow"``). The
+tests that run notebooks, kernels in the grader's jail, the book build or a browser, that ask the
+package index, or that redo stored experiments are marked ``slow`` here, in one place: whole modules
+in ``SLOW_MODULES``, single tests in ``SLOW_TESTS``.
 """
 
 from __future__ import annotations
@@ -77,9 +78,30 @@ SLOW_MODULES = {
 }
 
 
+# Single slow tests: Sphinx's gettext build and jailed kernels (i18n), pip resolving against the package
+# index (platforms), stored experiments redone (xor, mnist_endpoints).
+SLOW_TESTS = {
+    "test_i18n": {
+        "test_catalogues_hold_exactly_the_messages_of_the_english_pages",
+        "test_korean_notebooks_are_graded_exactly_like_the_english_ones",
+    },
+    "test_platforms": {
+        "test_binder_install_is_pinned_and_has_what_chapters_import",
+        "test_make_setup_install_is_pinned",
+    },
+    "test_xor": {"test_stored_results_reproduce"},
+    "test_mnist_endpoints": {
+        "test_stored_endpoints_are_what_todays_code_computes_from_the_stored_runs"
+    },
+}
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if item.path.parent.name == "tests" and item.path.stem in SLOW_MODULES:
+        if item.path.parent.name != "tests":
+            continue
+        name = getattr(item, "originalname", item.name)
+        if item.path.stem in SLOW_MODULES or name in SLOW_TESTS.get(item.path.stem, ()):
             item.add_marker(pytest.mark.slow)
 
 

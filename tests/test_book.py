@@ -3,7 +3,6 @@
 import shutil
 from pathlib import Path
 
-import pytest
 import yaml
 
 from paramact.course.leaks import find_leaks, secret_lines
@@ -40,7 +39,6 @@ def test_leak_check_passes_the_released_chapter_and_flags_a_copied_master(tmp_pa
     assert find_leaks(ROOT, tmp_path), "a master copied into the build must be reported"
 
 
-@pytest.mark.slow
 def test_book_builds_with_warnings_as_errors_and_leaks_nothing(built_book):
     assert built_book["returncode"] == 0, built_book["log"]
     html = built_book["html"]
@@ -52,7 +50,6 @@ def test_book_builds_with_warnings_as_errors_and_leaks_nothing(built_book):
     assert find_leaks(ROOT, html) == []
 
 
-@pytest.mark.slow
 def test_korean_site_is_built_beside_the_english_one_in_korean(built_book):
     assert built_book["returncode"] == 0, built_book["log"]
     html = built_book["html"]

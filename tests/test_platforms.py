@@ -225,7 +225,6 @@ def chapter_imports() -> set[str]:
     return modules - set(sys.stdlib_module_names)
 
 
-@pytest.mark.slow
 def test_binder_install_is_pinned_and_has_what_chapters_import(tmp_path):
     copy = binder_copy(tmp_path / "repo")
     resolved = resolve(["-r", "condaenv.test.requirements.txt"], copy, tmp_path)
@@ -245,7 +244,6 @@ def test_binder_install_is_pinned_and_has_what_chapters_import(tmp_path):
     assert not missing, f"chapters import modules that a student install lacks: {missing}"
 
 
-@pytest.mark.slow
 def test_make_setup_install_is_pinned(tmp_path):
     resolved = resolve(["-c", "constraints.txt", ".[course,test]"], ROOT, tmp_path)
     assert {"nbgrader", "jupyter-book", "pytest"} <= set(resolved)

@@ -32,8 +32,6 @@ SCREENSHOT_PAGES = (
 # figure at most 6 in (600 px at matplotlib's 100 dpi) wide stays above 8 px on the screen.
 MAX_FIGURE_WIDTH_PX = 640
 
-pytestmark = pytest.mark.slow
-
 
 def _chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
