@@ -134,6 +134,7 @@ TYPED_MODULES = [
     "paramact.experiments.mnist.config",
     "paramact.experiments.mnist.model",
     "paramact.experiments.mnist.training",
+    "paramact.experiments.mnist.runner",
     "paramact.experiments.mnist.analysis",
     "paramact.experiments.mnist.tables",
     "paramact.experiments.mnist.sweep",
@@ -143,6 +144,7 @@ TYPED_MODULES = [
     "paramact.cli",
     "paramact.cli.policy",
     "paramact.cli.experiments",
+    "paramact.cli.data",
     "paramact.cli.course",
 ]
 

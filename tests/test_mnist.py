@@ -219,18 +219,16 @@ REQUIRED_RUN_KEYS = {
 
 
 def test_run_mnist_results_have_the_required_content(tmp_path):
-    results = mnist.run_mnist(
-        data=synthetic_arrays(),
+    config = mnist.MnistConfig(
         seeds=[0, 1],
         epochs=1,
         batch_size=20,
         hidden=16,
         subset=50,
-        control="doubled-bias",
-        progress=False,
-        device="cpu",
+        control=["doubled-bias"],
         step_block=1,
     )
+    results = mnist.run_mnist(config, data=synthetic_arrays(), progress=False, device="cpu")
     protocol = results["protocol"]
     assert protocol["lr"] == 0.1 and protocol["batch_size"] == 20 and protocol["n_train"] == 50
     assert protocol["arms"] == [
@@ -258,7 +256,10 @@ def test_run_mnist_results_have_the_required_content(tmp_path):
     ):
         assert environment[key] is not None
     assert set(environment) == set(common.environment())  # one set of keys for every experiment
-    assert "paramact.experiments.mnist.training" in environment["sources_sha256"]
+    assert {
+        "paramact.experiments.mnist.training",
+        "paramact.experiments.mnist.runner",
+    } <= set(environment["sources_sha256"])
     assert results["data"]["y_test_idx_sha256"] == data.idx_sha256(
         synthetic_arrays().y_test.astype(np.uint8)
     )
@@ -369,9 +370,8 @@ def test_render_from_json_rebuilds_summary_and_figures(synthetic_data_dir, tmp_p
 
 
 def test_single_seed_has_no_t_interval_but_valid_json(tmp_path):
-    results = mnist.run_mnist(
-        data=synthetic_arrays(), activations=["relu"], seeds=[0], epochs=1, hidden=8, progress=False
-    )
+    config = mnist.MnistConfig(activations=["relu"], seeds=[0], epochs=1, hidden=8)
+    results = mnist.run_mnist(config, data=synthetic_arrays(), progress=False)
     assert results["summary"]["relu"]["test_accuracy_t95"] == [None, None]
     mnist.write_outputs(results, tmp_path, "one", figures=False)
     json.loads((tmp_path / "one.json").read_text())
@@ -380,9 +380,11 @@ def test_single_seed_has_no_t_interval_but_valid_json(tmp_path):
 
 def test_run_mnist_rejects_bad_options():
     with pytest.raises(ValueError, match="unknown activation"):
-        mnist.run_mnist(data=synthetic_arrays(), activations=["swish"])
+        mnist.MnistConfig(activations=["swish"])
     with pytest.raises(ValueError, match="control"):
-        mnist.run_mnist(data=synthetic_arrays(), control="tripled-bias")
+        mnist.MnistConfig(control=["tripled-bias"])
+    with pytest.raises(ValueError, match="jobs"):
+        mnist.run_mnist(mnist.MnistConfig(), data=synthetic_arrays(), jobs=0)
 
 
 # ---------------------------------------------------------------------------------------------- command line
@@ -509,40 +511,22 @@ def test_config_rejects_bad_values_with_clear_errors(options, message):
         mnist.MnistConfig(**options)
 
 
-def test_run_mnist_takes_a_config_or_the_old_keywords():
-    arrays = synthetic_arrays()
+def test_run_mnist_starts_from_the_config_initial_a_and_b():
     config = mnist.MnistConfig(
         activations=["parametric_relu"], seeds=[0], epochs=1, hidden=8, a_init=2.0, b_init=0.5
     )
-    new = mnist.run_mnist(config, data=arrays, progress=False)
-    old = mnist.run_mnist(
-        data=arrays,
-        activations=["parametric_relu"],
-        seeds=[0],
-        epochs=1,
-        hidden=8,
-        a_init=2.0,
-        b_init=0.5,
-        progress=False,
-    )
-    assert new["runs"][0]["step_loss_block_means"] == old["runs"][0]["step_loss_block_means"]
-    assert new["runs"][0]["epochs"][0]["a_quantiles"] == [2.0] * 5
-    assert new["protocol"]["a_init"] == 2.0 and new["protocol"]["b_init"] == 0.5
-    with pytest.raises(TypeError, match="not both"):
-        mnist.run_mnist(config, data=arrays, epochs=2)
+    results = mnist.run_mnist(config, data=synthetic_arrays(), progress=False)
+    assert results["runs"][0]["epochs"][0]["a_quantiles"] == [2.0] * 5
+    assert results["runs"][0]["epochs"][0]["b_quantiles"] == [0.5] * 5
+    assert results["protocol"]["a_init"] == 2.0 and results["protocol"]["b_init"] == 0.5
+    with pytest.raises(TypeError):
+        mnist.run_mnist(config, data=synthetic_arrays(), epochs=2)  # the protocol is the config
 
 
 def test_run_mnist_reports_each_finished_run():
     finished = []
-    mnist.run_mnist(
-        data=synthetic_arrays(),
-        activations=["relu"],
-        seeds=[0, 1],
-        epochs=1,
-        hidden=4,
-        progress=False,
-        on_run=finished.append,
-    )
+    config = mnist.MnistConfig(activations=["relu"], seeds=[0, 1], epochs=1, hidden=4)
+    mnist.run_mnist(config, data=synthetic_arrays(), progress=False, on_run=finished.append)
     assert [(run["arm"], run["seed"]) for run in finished] == [("relu", 0), ("relu", 1)]
 
 
@@ -558,18 +542,16 @@ def test_a_missing_gpu_is_a_typed_error(monkeypatch):
 
 @pytest.fixture(scope="module")
 def tiny_results():
-    return mnist.run_mnist(
-        data=synthetic_arrays(),
+    config = mnist.MnistConfig(
         seeds=[0, 1],
         epochs=2,
         batch_size=20,
         hidden=8,
-        control="doubled-bias",
+        control=["doubled-bias"],
         output="relu",
-        progress=False,
-        device="cpu",
         step_block=1,
     )
+    return mnist.run_mnist(config, data=synthetic_arrays(), progress=False, device="cpu")
 
 
 def test_chapter_9_tables_come_from_the_library(tiny_results):

@@ -131,7 +131,7 @@ def test_endpoints_are_written_and_read_back(results, tmp_path):
     assert mnist.load_endpoints(tmp_path) == json.loads(json.dumps(document))
     assert "Primary comparison" in (tmp_path / "endpoints.md").read_text()
     assert mnist.load_endpoints(tmp_path / "nowhere") is None
-    with pytest.raises(FileNotFoundError, match="mnist_softmax.json"):
+    with pytest.raises(mnist.ResultsFileError, match="mnist_softmax.json"):
         mnist.write_endpoints(tmp_path / "nowhere")
 
 

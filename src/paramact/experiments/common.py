@@ -32,6 +32,7 @@ __all__ = [
     "COLOURS",
     "LINESTYLES",
     "is_parametric",
+    "RENAMED_PROTOCOL_KEYS",
     "source_digests",
     "environment",
     "rounded",
@@ -69,6 +70,16 @@ LINESTYLES: dict[str, str] = {
     "parametric_sigmoid": "--",
     "relu": "-",
     "parametric_relu": "--",
+}
+#: Old protocol key -> key in the one vocabulary (``a`` scale, ``b`` location), for results files
+#: written before it; every experiment translates them on load.
+RENAMED_PROTOCOL_KEYS: dict[str, str] = {
+    "scale_lr": "lr_scale",
+    "location_lr": "lr_location",
+    "initial_scale": "a_init",
+    "initial_location": "b_init",
+    "scale_init": "a_init",
+    "location_init": "b_init",
 }
 
 

@@ -57,7 +57,9 @@ The package, one job per module:
 * :mod:`~paramact.experiments.mnist.config`: :class:`MnistConfig` (the protocol) and :class:`Arm`;
 * :mod:`~paramact.experiments.mnist.model`: :func:`build_model`, :func:`make_optimizer`;
 * :mod:`~paramact.experiments.mnist.training`: :func:`train_epoch`, :func:`evaluate`,
-  :func:`run_mnist`;
+  :func:`train_arm` (one arm, one seed);
+* :mod:`~paramact.experiments.mnist.runner`: :func:`run_mnist` (every arm for every seed, in
+  worker processes with ``jobs``), with the provenance of the runs;
 * :mod:`~paramact.experiments.mnist.analysis`: the summary and paired differences;
 * :mod:`~paramact.experiments.mnist.tables`: the tables and counts chapter 9 shows, and the
   summary's text tables (:func:`format_tables`);
@@ -66,7 +68,7 @@ The package, one job per module:
   read (primary, secondary with Holm), with intervals over seeds and test images;
 * :mod:`~paramact.experiments.mnist.figures`: every figure (``paramact mnist``'s and chapter 9's);
 * :mod:`~paramact.experiments.mnist.results`: results files: write, load (old keys translated),
-  redraw.
+  redraw; :mod:`~paramact.experiments.mnist.errors`: :class:`ResultsFileError`, an unusable one.
 
 Example (a quick run; needs the data)::
 
@@ -104,6 +106,7 @@ from paramact.experiments.mnist.endpoints import (
     endpoints_table,
     evaluate_endpoints,
 )
+from paramact.experiments.mnist.errors import ResultsFileError
 from paramact.experiments.mnist.figures import (
     PANELS,
     ab_epochs_figure,
@@ -129,6 +132,7 @@ from paramact.experiments.mnist.results import (
     write_endpoints,
     write_outputs,
 )
+from paramact.experiments.mnist.runner import run_mnist
 from paramact.experiments.mnist.sweep import best_rate, sweep_rows, sweep_table
 from paramact.experiments.mnist.tables import (
     accuracy_table,
@@ -144,7 +148,6 @@ from paramact.experiments.mnist.training import (
     DeviceUnavailableError,
     evaluate,
     resolve_device,
-    run_mnist,
     to_tensors,
     train_arm,
     train_epoch,
@@ -212,6 +215,7 @@ __all__ = [
     "write_outputs",
     "translate",
     "load_results",
+    "ResultsFileError",
     "load_stored",
     "render_from_json",
     "add_test_labels",

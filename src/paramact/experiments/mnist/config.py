@@ -264,17 +264,6 @@ class MnistConfig:
             ):
                 raise ValueError(f"{name} must be a finite number, got {value!r}")
 
-    @classmethod
-    def from_options(cls, seeds: Iterable[int] | None = None, **options: object) -> MnistConfig:
-        """A config from keyword options, as ``run_mnist``'s old keyword form passes them.
-
-        >>> MnistConfig.from_options(seeds=range(2), epochs=1).seeds
-        (0, 1)
-        """
-        if seeds is not None:
-            options["seeds"] = tuple(seeds)
-        return cls(**options)  # type: ignore[arg-type]
-
     @property
     def arms(self) -> list[Arm]:
         """The arms to train: the activations in canonical order, the controls, then the sweep."""

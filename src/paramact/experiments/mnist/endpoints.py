@@ -29,6 +29,7 @@ import numpy as np
 
 from paramact import stats
 from paramact.experiments.common import rounded
+from paramact.experiments.mnist.errors import ResultsFileError
 from paramact.experiments.mnist.sweep import resolve
 
 __all__ = [
@@ -148,7 +149,7 @@ def test_labels(results: dict) -> np.ndarray:
     """
     labels = results["data"].get("y_test_labels")
     if labels is None:
-        raise ValueError(
+        raise ResultsFileError(
             "this results file has no test labels; add them with "
             "`paramact mnist --from-json FILE` (it needs the data set)"
         )
@@ -166,7 +167,7 @@ def correct(
         key=lambda run: run["seed"],
     )
     if not runs:
-        raise ValueError(f"no runs of arm {arm!r} in this results file")
+        raise ResultsFileError(f"no runs of arm {arm!r} in this results file")
     predicted = np.array(
         [
             np.frombuffer(run["test_predictions"].encode("ascii"), np.uint8) - ord("0")

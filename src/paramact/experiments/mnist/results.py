@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from paramact import data as datasets
-from paramact.experiments.common import dump_json
+from paramact.experiments.common import RENAMED_PROTOCOL_KEYS, dump_json
 from paramact.experiments.mnist.analysis import summarise
 from paramact.experiments.mnist.config import SCHEMA, Arm
 from paramact.experiments.mnist.endpoints import (
@@ -26,6 +26,7 @@ from paramact.experiments.mnist.endpoints import (
     endpoints_table,
     evaluate_endpoints,
 )
+from paramact.experiments.mnist.errors import ResultsFileError
 from paramact.experiments.mnist.tables import format_tables
 
 __all__ = [
@@ -47,14 +48,7 @@ STEMS = ("mnist_softmax", "mnist_softmax_150epochs", "fashion-mnist_softmax", "m
 #: Old key -> key in today's vocabulary, per block of a results file (:func:`translate`).
 RENAMED_KEYS = {
     "environment": {"paramact_sources_sha256": "sources_sha256"},
-    "protocol": {
-        "scale_lr": "lr_scale",
-        "location_lr": "lr_location",
-        "initial_scale": "a_init",
-        "initial_location": "b_init",
-        "location_init": "b_init",
-        "scale_init": "a_init",
-    },
+    "protocol": RENAMED_PROTOCOL_KEYS,
 }
 #: Protocol keys that older files lack, with the value the code that wrote them always used.
 MISSING_DEFAULTS = {"a_init": 1.0, "b_init": 0.0}
@@ -108,13 +102,22 @@ def translate(results: dict) -> dict:
 def load_results(path: str | os.PathLike) -> dict:
     """Read a results JSON of this experiment, old files included (their keys are translated).
 
-    Raises ``ValueError`` when the file is not a results file of this experiment.
+    Raises :class:`ResultsFileError` (a ``ValueError``) when the file is missing, not JSON, not a
+    results file of this experiment, or lacks one of its parts.
     """
     path = Path(path)
-    results = json.loads(path.read_text())
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsFileError(f"{path} does not exist") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ResultsFileError(f"{path}: not a JSON file ({error})") from None
     if not isinstance(results, dict) or results.get("schema") != SCHEMA:
         schema = results.get("schema") if isinstance(results, dict) else None
-        raise ValueError(f"{path}: not a results file of this experiment (schema {schema!r})")
+        raise ResultsFileError(f"{path}: not a results file of this experiment (schema {schema!r})")
+    for part, kind in (("protocol", dict), ("data", dict), ("runs", list)):
+        if not isinstance(results.get(part), kind):
+            raise ResultsFileError(f"{path}: its {part!r} is missing or is not a {kind.__name__}")
     return translate(results)
 
 
@@ -175,7 +178,7 @@ def add_test_labels(results: dict, data: datasets.MnistArrays | None = None) -> 
         data = datasets.load_dataset(results["protocol"]["dataset"])
     labels = np.asarray(data.y_test, dtype=np.uint8)
     if datasets.idx_sha256(labels) != block["y_test_idx_sha256"]:
-        raise ValueError(
+        raise ResultsFileError(
             "the test labels of the data set differ from those the results were made with "
             "(y_test_idx_sha256); pass the same data set"
         )
@@ -197,7 +200,7 @@ def write_endpoints(
         if (folder / f"{stem}.json").is_file()
     }
     if PRIMARY.stem not in found:
-        raise FileNotFoundError(
+        raise ResultsFileError(
             f"{folder / f'{PRIMARY.stem}.json'} is missing: run paramact mnist first"
         )
     document = evaluate_endpoints(found)
