@@ -16,10 +16,10 @@ Exit status (the same for every subcommand, also in ``paramact --help``):
   reached the site; ``release --check``: the chapters are out of sync; ``results --check``: the
   manifest of the stored results is out of date);
 * 2: a usage error (argparse) or invalid input: a ``ValueError`` raised while a subcommand checks
-  what the user gave (:func:`~paramact.cli.policy.invalid_input`: a protocol's validation, a
-  malformed results file), a user-given path that does not exist, the course's own input errors
-  (``CourseError``, ``SubmissionError``, an unusable results file: ``ResultsFileError``); the message is ``paramact <command>: error: <message>``
-  on stderr;
+  the options the user gave (:func:`~paramact.cli.policy.invalid_input`: a protocol's
+  validation), a user-given path that does not exist, the typed input errors (``CourseError``,
+  ``SubmissionError``, ``ResultsFileError`` for an unusable results file); the message is
+  ``paramact <command>: error: <message>`` on stderr;
 * 3: a resource is unavailable: the data cannot be obtained (``DataUnavailableError``), a stored
   result cannot be fetched (``StoredResultUnavailable``), the GPU asked for is missing
   (``DeviceUnavailableError``); same message format;

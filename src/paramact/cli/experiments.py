@@ -48,21 +48,23 @@ def add_xor(subparsers: Any) -> None:
     add = parser.add_argument
     add("--seeds", type=positive_int, default=10,
         help="number of seeds N: runs seeds 0..N-1 (default 10)")
-    add("--activations", nargs="+", choices=ACTIVATIONS, default=list(ACTIVATIONS), metavar="NAME",
-        help=f"hidden activations (default: {' '.join(ACTIVATIONS)})")
+    add("--activations", nargs="+", choices=ACTIVATIONS, default=list(ACTIVATIONS),
+        metavar="NAME", help=f"hidden activations (default: {' '.join(ACTIVATIONS)})")
     add("--out", default="results/xor", help="output folder (default results/xor)")
     add("--name", help="file-name stem (default: seeds<N> plus the non-default options)")
     add("--no-figures", action="store_true", help="skip the PNG/SVG figures")
     _add_xor_protocol(parser.add_argument_group(
         "protocol (defaults: PyTorch init, MSE, sigmoid output, lr 0.5)"))
-    add("--benchmark", type=non_negative_int, default=0, metavar="K", help="also time the per-trial loop on K "
-        "seeds per activation and report the batched speed-up")
-    add("--benchmark-repeats", type=positive_int, default=3, help="repetitions of the benchmark (default 3)")
-    add("--sweep-lr", type=positive_float, nargs="+", metavar="RATE", help="instead: Chapter 10's sweep, the "
-        "plain and parametric sigmoid and the plain one with its output layer's rate x--boost, "
-        "at each RATE on the same seeds; writes <out>/lr_sweep_seeds<N>.json and a figure")
-    add("--boost", type=positive_float, default=4.0, help="output-layer multiplier of the sweep's control "
-        "arm (default 4)")
+    add("--benchmark", type=non_negative_int, default=0, metavar="K", help="also time the "
+        "per-trial loop on K seeds per activation and report the batched speed-up")
+    add("--benchmark-repeats", type=positive_int, default=3,
+        help="repetitions of the benchmark (default 3)")
+    add("--sweep-lr", type=positive_float, nargs="+", metavar="RATE", help="instead: Chapter 10's "
+        "sweep, the plain and parametric sigmoid and the plain one with its output layer's rate "
+        "x--boost, at each RATE on the same seeds; writes <out>/lr_sweep_seeds<N>.json and a "
+        "figure")
+    add("--boost", type=positive_float, default=4.0, help="output-layer multiplier of the sweep's "
+        "control arm (default 4)")
     add("--robustness", action="store_true", help="instead: Chapter 8's robustness study, all four "
         "activations on the same seeds under protocol variants that each change one choice of the "
         "protocol (loss, init radius, output unit); writes <out>/robustness_seeds<N>.json, .md and "
@@ -348,8 +350,8 @@ def run_mnist(args: argparse.Namespace) -> int:
 
 
 def _check_output(out: Path, stem: str) -> None:
-    """Raise :class:`UsageError` unless ``stem`` is a plain file name and ``out`` is, or can be made,
-    a folder to write in (nothing is created: a run that fails leaves nothing behind)."""
+    """Raise :class:`UsageError` unless ``stem`` is a plain file name and ``out`` is, or can be
+    made, a folder to write in (nothing is created: a run that fails leaves nothing behind)."""
     if not stem or Path(stem).name != stem:
         raise UsageError(f"--name must be a file-name stem, not a path: {stem!r}")
     existing = next(folder for folder in (out, *out.absolute().parents) if folder.exists())

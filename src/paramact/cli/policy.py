@@ -80,7 +80,7 @@ class UsageError(Exception):
 @contextlib.contextmanager
 def invalid_input() -> Iterator[None]:
     """Wrap where a handler builds something from the user's options or files: a ``ValueError``
-    raised inside (a protocol's validation, a malformed results file) becomes a :class:`UsageError`.
+    raised inside (a protocol's validation, a malformed manifest) becomes a :class:`UsageError`.
 
     >>> with invalid_input():
     ...     float("fast")
