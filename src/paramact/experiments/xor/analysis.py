@@ -21,6 +21,7 @@ __all__ = [
     "paired_comparisons",
     "protocol_line",
     "format_table",
+    "step_statistics",
     "outcomes",
     "table_2",
 ]
@@ -40,31 +41,44 @@ def summarize(result: XorResult, confidence: float = 0.95) -> dict[str, dict]:
         >>> summary["sigmoid"]["converged"], summary["sigmoid"]["mean"], summary["sigmoid"]["max"]
         (2, 2870.5, 3027)
     """
-    summary = {}
-    for activation in result.activations:
-        row = result.row(activation)
-        observed = result.converged[row]
-        steps = result.steps[row][observed].astype(float)
-        n_converged = int(observed.sum())
-        km_median, km_lo, km_hi = stats.kaplan_meier_median(result.steps[row], observed, confidence)
-        summary[activation] = {
-            "runs": len(result.seeds),
-            "converged": n_converged,
-            "convergence_rate": n_converged / len(result.seeds),
-            "convergence_rate_ci": stats.wilson_interval(
-                n_converged, len(result.seeds), confidence
-            ),
-            "mean": float(steps.mean()) if n_converged else math.nan,
-            "sd": float(steps.std(ddof=1)) if n_converged > 1 else math.nan,
-            "max": int(steps.max()) if n_converged else None,
-            "min": int(steps.min()) if n_converged else None,
-            "mean_ci": stats.mean_ci(steps, confidence),
-            "median": float(np.median(steps)) if n_converged else math.nan,
-            "median_bootstrap_ci": stats.bootstrap_ci(steps, np.median, confidence=confidence),
-            "km_median": km_median,
-            "km_median_ci": (km_lo, km_hi),
-        }
-    return summary
+    return {
+        activation: step_statistics(
+            result.steps[result.row(activation)],
+            result.converged[result.row(activation)],
+            confidence,
+        )
+        for activation in result.activations
+    }
+
+
+def step_statistics(
+    steps: np.ndarray, converged: np.ndarray, confidence: float = 0.95, bootstrap: bool = True
+) -> dict:
+    """The statistics of :func:`summarize` for one activation's runs: ``steps`` (the cap for a
+    censored run) and ``converged`` flags; without ``bootstrap``, no ``median_bootstrap_ci``.
+
+    Examples:
+        >>> step_statistics(np.array([400, 371]), np.array([False, True]), bootstrap=False)["mean"]
+        371.0
+    """
+    done = steps[converged].astype(float)
+    runs, n_converged = len(steps), int(converged.sum())
+    km_median, km_lo, km_hi = stats.kaplan_meier_median(steps, converged, confidence)
+    result = {
+        "runs": runs,
+        "converged": n_converged,
+        "convergence_rate": n_converged / runs,
+        "convergence_rate_ci": stats.wilson_interval(n_converged, runs, confidence),
+        "mean": float(done.mean()) if n_converged else math.nan,
+        "sd": float(done.std(ddof=1)) if n_converged > 1 else math.nan,
+        "max": int(done.max()) if n_converged else None,
+        "min": int(done.min()) if n_converged else None,
+        "mean_ci": stats.mean_ci(done, confidence),
+        "median": float(np.median(done)) if n_converged else math.nan,
+    }
+    if bootstrap:
+        result["median_bootstrap_ci"] = stats.bootstrap_ci(done, np.median, confidence=confidence)
+    return result | {"km_median": km_median, "km_median_ci": (km_lo, km_hi)}
 
 
 def paired_comparisons(result: XorResult) -> list[dict]:
@@ -316,14 +330,15 @@ def _table_2_row(
             return "-"
         return f"> {cap}" if math.isinf(value) else f"{value:.0f}"
 
-    runs, done = len(steps), steps[converged].astype(float)
-    lo, hi = stats.wilson_interval(len(done), runs, confidence)
-    mean = f"{done.mean():.0f} ± {done.std(ddof=1):.0f}" if len(done) > 1 else "-"
-    mean_lo, mean_hi = stats.mean_ci(done, confidence)
-    median, median_lo, median_hi = stats.kaplan_meier_median(steps, converged, confidence)
-    extremes = f"{done.min():.0f}-{done.max():.0f}" if len(done) else "-"
+    summary = step_statistics(steps, converged, confidence, bootstrap=False)
+    runs, converged_runs = summary["runs"], summary["converged"]
+    lo, hi = summary["convergence_rate_ci"]
+    mean = f"{summary['mean']:.0f} ± {summary['sd']:.0f}" if converged_runs > 1 else "-"
+    mean_lo, mean_hi = summary["mean_ci"]
+    median, (median_lo, median_hi) = summary["km_median"], summary["km_median_ci"]
+    extremes = f"{summary['min']:.0f}-{summary['max']:.0f}" if converged_runs else "-"
     return (
-        f"| | {_seed_range(seeds[:runs])} | {runs} | {100 * len(done) / runs:.1f} % "
+        f"| | {_seed_range(seeds[:runs])} | {runs} | {100 * converged_runs / runs:.1f} % "
         f"[{100 * lo:.0f}, {100 * hi:.0f}] | {mean} | [{text(mean_lo)}, {text(mean_hi)}] "
         f"| {extremes} | {text(median)} [{text(median_lo)}, {text(median_hi)}] |"
     )
